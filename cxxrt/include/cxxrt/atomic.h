@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+// The kernel memory model's operations, for C++ on plain variables.
+//
+// Each function is named for, and ordered exactly like, its kernel
+// counterpart (tools/memory-model, Documentation/atomic_t.txt), so a reader
+// can check an ordering argument against the LKMM without translation:
+//
+//   cxxrt                      kernel                 x86-64 code (both)
+//   read_once(x)               READ_ONCE(x)           mov
+//   write_once(x, v)           WRITE_ONCE(x, v)       mov
+//   load_acquire(x)            smp_load_acquire(&x)   mov + compiler barrier
+//   store_release(x, v)        smp_store_release(&x)  compiler barrier + mov
+//   smp_mb()                   smp_mb()               lock addl $0,-4(%rsp)
+//   smp_rmb() / smp_wmb()      smp_rmb() / smp_wmb()  compiler barrier
+//   barrier()                  barrier()              compiler barrier
+//   xchg(x, v)                 xchg(&x, v)            xchg (full barrier)
+//   cmpxchg(x, old, new)       cmpxchg(&x, old, new)  lock cmpxchg (full)
+//   try_cmpxchg(x, &old, new)  try_cmpxchg()          lock cmpxchg (full)
+//   fetch_add/or/andnot(x, v)  atomic_fetch_*()       lock xadd / cmpxchg loop (full)
+//   add_return(x, v)           atomic_add_return()    lock xadd (full)
+//   atomic_add(x, v)           atomic_add() [relaxed] lock add (unordered)
+//   *_relaxed, *_acquire,
+//   *_release variants         the same suffixes      same instructions
+//
+// Value-returning RMW operations are fully ordered, void ones are relaxed,
+// as in the kernel. The implementation uses GCC's __atomic builtins (so the
+// host build is visible to ThreadSanitizer) except smp_mb(), which uses the
+// kernel's own x86 sequence: a locked add on the stack, cheaper than mfence
+// and a full barrier for ordinary memory.
+//
+// Operands must be naturally aligned scalars of 1, 2, 4 or 8 bytes (integers,
+// enums, pointers): the kernel's READ_ONCE/xchg rules.
+#pragma once
+
+#include <cxxrt/type_traits.h>
+
+#if !defined(__x86_64__)
+#error "cxxrt/atomic.h maps the LKMM onto x86-64 only"
+#endif
+
+namespace cxxrt {
+
+template <typename T>
+concept atomic_scalar = (is_integral_v<T> || is_enum_v<T> || is_pointer_v<T>) &&
+			(sizeof(T) == 1 || sizeof(T) == 2 || sizeof(T) == 4 || sizeof(T) == 8);
+
+template <typename T>
+concept atomic_arith = atomic_scalar<T> && is_integral_v<T>;
+
+// ---- barriers --------------------------------------------------------------
+
+inline void barrier() noexcept { asm volatile("" ::: "memory"); }
+
+inline void smp_mb() noexcept
+{
+	// arch/x86/include/asm/barrier.h: a locked op is a full barrier.
+	asm volatile("lock; addl $0,-4(%%rsp)" ::: "memory", "cc");
+}
+// x86 is TSO: loads are not reordered with loads, stores not with stores.
+inline void smp_rmb() noexcept { __atomic_thread_fence(__ATOMIC_ACQUIRE); }
+inline void smp_wmb() noexcept { __atomic_thread_fence(__ATOMIC_RELEASE); }
+// Around a void (relaxed) RMW: x86's locked instructions already order.
+inline void smp_mb__before_atomic() noexcept { barrier(); }
+inline void smp_mb__after_atomic() noexcept { barrier(); }
+
+// ---- plain accesses ----------------------------------------------------------
+
+template <atomic_scalar T>
+inline T read_once(const T &x) noexcept { return __atomic_load_n(&x, __ATOMIC_RELAXED); }
+
+template <atomic_scalar T, typename U>
+inline void write_once(T &x, U value) noexcept { __atomic_store_n(&x, static_cast<T>(value), __ATOMIC_RELAXED); }
+
+template <atomic_scalar T>
+inline T load_acquire(const T &x) noexcept { return __atomic_load_n(&x, __ATOMIC_ACQUIRE); }
+
+template <atomic_scalar T, typename U>
+inline void store_release(T &x, U value) noexcept { __atomic_store_n(&x, static_cast<T>(value), __ATOMIC_RELEASE); }
+
+// ---- exchange ------------------------------------------------------------------
+
+template <atomic_scalar T, typename U>
+inline T xchg(T &x, U value) noexcept { return __atomic_exchange_n(&x, static_cast<T>(value), __ATOMIC_SEQ_CST); }
+template <atomic_scalar T, typename U>
+inline T xchg_relaxed(T &x, U value) noexcept { return __atomic_exchange_n(&x, static_cast<T>(value), __ATOMIC_RELAXED); }
+template <atomic_scalar T, typename U>
+inline T xchg_acquire(T &x, U value) noexcept { return __atomic_exchange_n(&x, static_cast<T>(value), __ATOMIC_ACQUIRE); }
+template <atomic_scalar T, typename U>
+inline T xchg_release(T &x, U value) noexcept { return __atomic_exchange_n(&x, static_cast<T>(value), __ATOMIC_RELEASE); }
+
+namespace detail {
+template <int Success, int Failure, typename T>
+inline bool try_cmpxchg(T &x, T *old, T value) noexcept
+{
+	return __atomic_compare_exchange_n(&x, old, value, false, Success, Failure);
+}
+}  // namespace detail
+
+// Returns the value found; the swap happened iff it equals @old. Fully
+// ordered when it succeeds (like the kernel, no ordering promised on failure).
+template <atomic_scalar T, typename U, typename V>
+inline T cmpxchg(T &x, U old, V value) noexcept
+{
+	T expected = static_cast<T>(old);
+	detail::try_cmpxchg<__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST>(x, &expected, static_cast<T>(value));
+	return expected;
+}
+template <atomic_scalar T, typename U, typename V>
+inline T cmpxchg_relaxed(T &x, U old, V value) noexcept
+{
+	T expected = static_cast<T>(old);
+	detail::try_cmpxchg<__ATOMIC_RELAXED, __ATOMIC_RELAXED>(x, &expected, static_cast<T>(value));
+	return expected;
+}
+template <atomic_scalar T, typename U, typename V>
+inline T cmpxchg_acquire(T &x, U old, V value) noexcept
+{
+	T expected = static_cast<T>(old);
+	detail::try_cmpxchg<__ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE>(x, &expected, static_cast<T>(value));
+	return expected;
+}
+template <atomic_scalar T, typename U, typename V>
+inline T cmpxchg_release(T &x, U old, V value) noexcept
+{
+	T expected = static_cast<T>(old);
+	detail::try_cmpxchg<__ATOMIC_RELEASE, __ATOMIC_RELAXED>(x, &expected, static_cast<T>(value));
+	return expected;
+}
+
+// On failure *old is updated to the value found, as the kernel's try_cmpxchg.
+template <atomic_scalar T, typename V>
+inline bool try_cmpxchg(T &x, T *old, V value) noexcept
+{
+	return detail::try_cmpxchg<__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST>(x, old, static_cast<T>(value));
+}
+template <atomic_scalar T, typename V>
+inline bool try_cmpxchg_acquire(T &x, T *old, V value) noexcept
+{
+	return detail::try_cmpxchg<__ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE>(x, old, static_cast<T>(value));
+}
+template <atomic_scalar T, typename V>
+inline bool try_cmpxchg_release(T &x, T *old, V value) noexcept
+{
+	return detail::try_cmpxchg<__ATOMIC_RELEASE, __ATOMIC_RELAXED>(x, old, static_cast<T>(value));
+}
+
+// ---- arithmetic and bit operations -------------------------------------------
+
+// Value-returning: fully ordered (atomic_fetch_add(), atomic_add_return()).
+template <atomic_arith T, typename U>
+inline T fetch_add(T &x, U v) noexcept { return __atomic_fetch_add(&x, static_cast<T>(v), __ATOMIC_SEQ_CST); }
+template <atomic_arith T, typename U>
+inline T fetch_sub(T &x, U v) noexcept { return __atomic_fetch_sub(&x, static_cast<T>(v), __ATOMIC_SEQ_CST); }
+template <atomic_arith T, typename U>
+inline T fetch_or(T &x, U v) noexcept { return __atomic_fetch_or(&x, static_cast<T>(v), __ATOMIC_SEQ_CST); }
+template <atomic_arith T, typename U>
+inline T fetch_and(T &x, U v) noexcept { return __atomic_fetch_and(&x, static_cast<T>(v), __ATOMIC_SEQ_CST); }
+template <atomic_arith T, typename U>
+inline T fetch_andnot(T &x, U v) noexcept { return __atomic_fetch_and(&x, static_cast<T>(~static_cast<T>(v)), __ATOMIC_SEQ_CST); }
+template <atomic_arith T, typename U>
+inline T add_return(T &x, U v) noexcept { return __atomic_add_fetch(&x, static_cast<T>(v), __ATOMIC_SEQ_CST); }
+template <atomic_arith T, typename U>
+inline T sub_return(T &x, U v) noexcept { return __atomic_sub_fetch(&x, static_cast<T>(v), __ATOMIC_SEQ_CST); }
+
+template <atomic_arith T, typename U>
+inline T fetch_add_relaxed(T &x, U v) noexcept { return __atomic_fetch_add(&x, static_cast<T>(v), __ATOMIC_RELAXED); }
+template <atomic_arith T, typename U>
+inline T fetch_or_acquire(T &x, U v) noexcept { return __atomic_fetch_or(&x, static_cast<T>(v), __ATOMIC_ACQUIRE); }
+template <atomic_arith T, typename U>
+inline T fetch_andnot_release(T &x, U v) noexcept { return __atomic_fetch_and(&x, static_cast<T>(~static_cast<T>(v)), __ATOMIC_RELEASE); }
+
+// Void: unordered (atomic_add(), atomic_inc(), atomic_or() ...). Pair with
+// smp_mb__before_atomic()/smp_mb__after_atomic() where order is needed.
+template <atomic_arith T, typename U>
+inline void atomic_add(T &x, U v) noexcept { __atomic_fetch_add(&x, static_cast<T>(v), __ATOMIC_RELAXED); }
+template <atomic_arith T, typename U>
+inline void atomic_sub(T &x, U v) noexcept { __atomic_fetch_sub(&x, static_cast<T>(v), __ATOMIC_RELAXED); }
+template <atomic_arith T, typename U>
+inline void atomic_or(T &x, U v) noexcept { __atomic_fetch_or(&x, static_cast<T>(v), __ATOMIC_RELAXED); }
+template <atomic_arith T, typename U>
+inline void atomic_andnot(T &x, U v) noexcept { __atomic_fetch_and(&x, static_cast<T>(~static_cast<T>(v)), __ATOMIC_RELAXED); }
+
+// ---- waiting ---------------------------------------------------------------------
+
+inline void cpu_relax() noexcept { asm volatile("rep; nop" ::: "memory"); }
+
+// smp_cond_load_acquire(&x, cond(VAL)): spin until cond holds for the loaded
+// value, then order later accesses after that load. Returns the value.
+template <atomic_scalar T, typename Cond>
+inline T cond_load_acquire(const T &x, Cond cond) noexcept
+{
+	for (;;) {
+		T value = load_acquire(x);
+		if (cond(value))
+			return value;
+		cpu_relax();
+	}
+}
+
+}  // namespace cxxrt

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel bridge: the one file of xcall that includes kernel headers.
+ * It implements module/bridge.h, one small function per kernel primitive
+ * the C++ side needs, and the module's entry points.
+ */
+#define pr_fmt(fmt) "xcall: " fmt
+
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/errno.h>
+#include <linux/fs.h>
+#include <linux/hardirq.h>
+#include <linux/irqflags.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/uaccess.h>
+
+#include "bridge.h"
+#include "xcall_kstructs.h"
+
+/* The storage C++ reserves for kernel structs is what the kernel uses. */
+static_assert(XCALL_SIZEOF_MUTEX == sizeof(struct mutex));
+static_assert(XCALL_ALIGNOF_MUTEX == __alignof__(struct mutex));
+
+/* ---- errno: C++ uses the values through bridge.h ------------------------- */
+
+static_assert(XK_EPERM == EPERM && XK_ENOENT == ENOENT && XK_EIO == EIO);
+static_assert(XK_ENXIO == ENXIO && XK_E2BIG == E2BIG && XK_ENOMEM == ENOMEM);
+static_assert(XK_EBUSY == EBUSY && XK_EEXIST == EEXIST && XK_EINVAL == EINVAL);
+static_assert(XK_ENOSPC == ENOSPC && XK_EDEADLK == EDEADLK);
+
+/* ---- memory ------------------------------------------------------------- */
+
+/*
+ * Statistics are atomics: allocations and frees happen on any CPU. They
+ * live in module memory and so start from zero at every load; module exit
+ * reports whatever is still live.
+ */
+static atomic_long_t live_allocs, live_bytes, total_allocs, total_frees,
+	failed_allocs;
+
+void *xk_alloc(size_t size, size_t align, enum xk_alloc_context ctx)
+{
+	gfp_t gfp = ctx == XK_ATOMIC ? GFP_ATOMIC : GFP_KERNEL;
+	void *ptr;
+
+	if (ctx == XK_MAY_SLEEP)
+		might_sleep();
+	if (align & (align - 1))
+		return NULL;
+	/*
+	 * kmalloc() aligns power-of-two sizes to their size (and everything
+	 * to ARCH_KMALLOC_MINALIGN), so an over-aligned request is served by
+	 * rounding it up to a power of two no smaller than the alignment.
+	 */
+	if (align > ARCH_KMALLOC_MINALIGN)
+		size = roundup_pow_of_two(max(size, align));
+	ptr = kmalloc(size ? size : 1, gfp);
+	if (!ptr) {
+		atomic_long_inc(&failed_allocs);
+		return NULL;
+	}
+	if (WARN_ON_ONCE(align && !IS_ALIGNED((unsigned long)ptr, align))) {
+		kfree(ptr);
+		atomic_long_inc(&failed_allocs);
+		return NULL;
+	}
+	atomic_long_inc(&live_allocs);
+	atomic_long_add(ksize(ptr), &live_bytes);
+	atomic_long_inc(&total_allocs);
+	return ptr;
+}
+
+void xk_free(void *ptr)
+{
+	if (!ptr)
+		return;
+	atomic_long_dec(&live_allocs);
+	atomic_long_sub(ksize(ptr), &live_bytes);
+	atomic_long_inc(&total_frees);
+	kfree(ptr);
+}
+
+void xk_memory_stats_read(struct xk_memory_stats *out)
+{
+	out->live_allocs = atomic_long_read(&live_allocs);
+	out->live_bytes = atomic_long_read(&live_bytes);
+	out->total_allocs = atomic_long_read(&total_allocs);
+	out->total_frees = atomic_long_read(&total_frees);
+	out->failed_allocs = atomic_long_read(&failed_allocs);
+}
+
+/* ---- logging and formatting -------------------------------------------- */
+
+void xk_log(enum xk_log_level level, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	switch (level) {
+	case XK_LOG_ERR:
+		pr_err("%pV\n", &vaf);
+		break;
+	case XK_LOG_WARNING:
+		pr_warn("%pV\n", &vaf);
+		break;
+	case XK_LOG_INFO:
+		pr_info("%pV\n", &vaf);
+		break;
+	default:
+		pr_debug("%pV\n", &vaf);
+		break;
+	}
+	va_end(args);
+}
+
+int xk_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list args;
+	int n;
+
+	va_start(args, fmt);
+	n = vsnprintf(buf, size, fmt, args);
+	va_end(args);
+	return n;
+}
+
+void xk_bug(const char *what)
+{
+	pr_emerg("internal error: %s\n", what);
+	BUG();
+}
+
+/* ---- CPU and context state ------------------------------------------------ */
+
+int xk_this_cpu(void) { return raw_smp_processor_id(); }
+unsigned int xk_nr_cpu_ids(void) { return nr_cpu_ids; }
+int xk_cpu_online(int cpu)
+{
+	return cpu >= 0 && cpu < nr_cpu_ids && cpu_online(cpu);
+}
+int xk_in_hardirq(void) { return !!in_hardirq(); }
+int xk_irqs_disabled(void) { return irqs_disabled(); }
+int xk_preemptible(void) { return preemptible(); }
+int xk_preempt_rt(void) { return IS_ENABLED(CONFIG_PREEMPT_RT); }
+
+void xk_preempt_disable(void) { preempt_disable(); }
+void xk_preempt_enable(void) { preempt_enable(); }
+
+unsigned long xk_local_irq_save(void)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	return flags;
+}
+
+void xk_local_irq_restore(unsigned long flags) { local_irq_restore(flags); }
+
+/* ---- sleeping locks ------------------------------------------------------- */
+
+/*
+ * Each mutex gets its lockdep class from the mutex_init() call site, which
+ * is this one for every xcall mutex: fine while xcall never nests two of
+ * them (it does not).
+ */
+void xk_mutex_init(void *mutex) { mutex_init((struct mutex *)mutex); }
+void xk_mutex_destroy(void *mutex) { mutex_destroy((struct mutex *)mutex); }
+void xk_mutex_lock(void *mutex) { mutex_lock((struct mutex *)mutex); }
+void xk_mutex_unlock(void *mutex) { mutex_unlock((struct mutex *)mutex); }
+
+/* ---- debugfs -------------------------------------------------------------- */
+
+struct xk_text {
+	struct seq_file seq;
+};
+
+/* seq_file is the first member, so the cast is the container_of. */
+static_assert(offsetof(struct xk_text, seq) == 0);
+
+void xk_text_printf(struct xk_text *text, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	seq_vprintf(&text->seq, fmt, args);
+	va_end(args);
+}
+
+/*
+ * A file's inode->i_private points to this pair; it is allocated with the
+ * file and freed after debugfs_remove() has waited out running handlers.
+ */
+struct xk_file {
+	const struct xk_file_handlers *handlers;
+	void *ctx;
+};
+
+static int xk_file_show(struct seq_file *seq, void *unused)
+{
+	struct xk_file *file = seq->private;
+
+	return file->handlers->show(file->ctx, (struct xk_text *)seq);
+}
+
+static int xk_file_open(struct inode *inode, struct file *filp)
+{
+	struct xk_file *file = inode->i_private;
+
+	if ((filp->f_mode & FMODE_READ) && !file->handlers->show)
+		return -EPERM;
+	if ((filp->f_mode & FMODE_WRITE) && !file->handlers->store)
+		return -EPERM;
+	if (!(filp->f_mode & FMODE_READ)) {
+		filp->private_data = file;
+		return nonseekable_open(inode, filp);
+	}
+	return single_open(filp, xk_file_show, file);
+}
+
+static int xk_file_release(struct inode *inode, struct file *filp)
+{
+	if (filp->f_mode & FMODE_READ)
+		return single_release(inode, filp);
+	return 0;
+}
+
+static ssize_t xk_file_write(struct file *filp, const char __user *ubuf,
+			     size_t len, loff_t *ppos)
+{
+	struct xk_file *file = file_inode(filp)->i_private;
+	char buf[XK_DEBUGFS_WRITE_MAX + 1];
+	size_t n = len;
+	int ret;
+
+	/* One command per write(2): partial or appended writes are refused. */
+	if (*ppos != 0 || len == 0)
+		return -EINVAL;
+	if (len > XK_DEBUGFS_WRITE_MAX)
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[n] = '\0';
+	if (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (strlen(buf) != n)	/* an embedded NUL */
+		return -EINVAL;
+	ret = file->handlers->store(file->ctx, buf, n);
+	return ret ? ret : len;
+}
+
+static const struct file_operations xk_file_fops = {
+	.owner = THIS_MODULE,
+	.open = xk_file_open,
+	.read = seq_read,
+	.write = xk_file_write,
+	.llseek = no_llseek,
+	.release = xk_file_release,
+};
+
+struct xk_dentry *xk_debugfs_create_dir(const char *name)
+{
+	struct dentry *dir = debugfs_create_dir(name, NULL);
+
+	return IS_ERR_OR_NULL(dir) ? NULL : (struct xk_dentry *)dir;
+}
+
+struct xk_dentry *xk_debugfs_create_file(struct xk_dentry *dir, const char *name,
+					 const struct xk_file_handlers *handlers,
+					 void *ctx)
+{
+	umode_t mode = (handlers->show ? 0400 : 0) | (handlers->store ? 0200 : 0);
+	struct xk_file *file;
+	struct dentry *dentry;
+
+	file = xk_alloc(sizeof(*file), 0, XK_MAY_SLEEP);
+	if (!file)
+		return NULL;
+	file->handlers = handlers;
+	file->ctx = ctx;
+	dentry = debugfs_create_file(name, mode, (struct dentry *)dir, file,
+				     &xk_file_fops);
+	if (IS_ERR_OR_NULL(dentry)) {
+		xk_free(file);
+		return NULL;
+	}
+	return (struct xk_dentry *)dentry;
+}
+
+void xk_debugfs_remove(struct xk_dentry *xd)
+{
+	struct dentry *dentry = (struct dentry *)xd;
+	void *file = NULL;
+
+	if (!dentry)
+		return;
+	if (d_is_reg(dentry))
+		file = d_inode(dentry)->i_private;
+	/*
+	 * debugfs_remove() waits for handlers running through debugfs's
+	 * proxy fops to finish (debugfs_file_get/put) and makes later calls
+	 * fail, so freeing the handler pair afterwards is safe.
+	 */
+	debugfs_remove(dentry);
+	xk_free(file);
+}
+
+/* ---- module entry points ---------------------------------------------- */
+
+static int __init xcall_init(void)
+{
+	/*
+	 * busybox insmod retries with init_module() when finit_module()
+	 * fails, so this may run twice in a row: the C++ side cleans up
+	 * completely on failure.
+	 */
+	return xcall_cxx_init();
+}
+
+static void __exit xcall_exit(void)
+{
+	struct xk_memory_stats stats;
+
+	xcall_cxx_exit();
+	xk_memory_stats_read(&stats);
+	if (stats.live_allocs || stats.live_bytes)
+		pr_err("leaked %ld allocations (%ld bytes) at unload\n",
+		       stats.live_allocs, stats.live_bytes);
+	else
+		pr_info("unloaded: %ld allocations, all returned\n",
+			stats.total_allocs);
+}
+
+module_init(xcall_init);
+module_exit(xcall_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("xcall: C++ cross-CPU calls and a merged remote call queue");
+MODULE_AUTHOR("xcall developers");

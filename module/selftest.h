@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+// In-kernel self-tests, run from debugfs:
+//
+//   echo all > /sys/kernel/debug/xcall/selftest     (or one case's name)
+//   cat /sys/kernel/debug/xcall/selftest
+//   ok virtual_dispatch
+//   not ok new_delete_atomic: live allocations 3, expected 2
+//
+// The write runs the cases in the writer's context and fails with -EINVAL
+// for an unknown name; a read shows the last run's results, one per line.
+#pragma once
+
+#include <cxxrt/span.h>
+#include <cxxrt/string_view.h>
+
+#include "debugfs.h"
+#include "sync.h"
+
+namespace xcall {
+
+// What one case found: it passes unless a check failed; the first failure's
+// message is kept.
+class Check {
+public:
+	template <typename... Args>
+	bool expect(bool ok, const char *fmt, Args... args) noexcept
+	{
+		if (!ok && passed_) {
+			passed_ = false;
+			xk_snprintf(message_, sizeof(message_), fmt, args...);
+		}
+		return ok;
+	}
+	bool passed() const noexcept { return passed_; }
+	const char *message() const noexcept { return message_; }
+
+private:
+	bool passed_ = true;
+	char message_[120] = {};
+};
+
+struct SelfTestCase {
+	const char *name;
+	void (*run)(Check &check);
+};
+
+// The cases of cxxrt and of the module's own building blocks.
+cxxrt::Span<const SelfTestCase> selftest_cases() noexcept;
+
+// Called by module init, before the selftest file exists: gives the
+// static-storage case an object that only module init can bring alive.
+void selftest_module_init() noexcept;
+void selftest_module_exit() noexcept;
+
+class SelfTestKnob : cxxrt::Pinned {
+public:
+	[[nodiscard]] int create(DebugfsDir &dir) noexcept;
+
+private:
+	static constexpr cxxrt::size_t max_cases = 32;
+	struct Result {
+		const SelfTestCase *test = nullptr;
+		Check check;
+	};
+	struct LastRun {
+		Result results[max_cases];
+		cxxrt::size_t count = 0;
+	};
+
+	int show(Text &out) noexcept;
+	int store(cxxrt::StringView input) noexcept;
+
+	Protected<LastRun> last_run_;
+	DebugfsFile file_;	// after the state its handlers use
+};
+
+}  // namespace xcall

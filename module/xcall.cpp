@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+// The module: its one object, brought alive by module init and destroyed by
+// module exit (see cxxrt/manual_lifetime.h for why nothing is a static
+// object with a constructor).
+#include <cxxrt/manual_lifetime.h>
+
+#include "bridge.h"
+#include "debugfs.h"
+#include "selftest.h"
+
+namespace xcall {
+namespace {
+
+class Module : cxxrt::Pinned {
+public:
+	// Returns 0 or -errno; on failure the destructor undoes what was done.
+	int init() noexcept
+	{
+		int err = dir_.create("xcall");
+		if (!err)
+			err = memory_file_.create<&Module::show_memory, nullptr>(dir_, "memory", *this);
+		if (!err)
+			err = selftest_.create(dir_);
+		return err;
+	}
+
+private:
+	// /sys/kernel/debug/xcall/memory: the bridge's allocation counters.
+	int show_memory(Text &out) noexcept
+	{
+		xk_memory_stats stats;
+		xk_memory_stats_read(&stats);
+		out.printf("live_allocs %ld\nlive_bytes %ld\ntotal_allocs %ld\ntotal_frees %ld\nfailed_allocs %ld\n",
+			   stats.live_allocs, stats.live_bytes, stats.total_allocs, stats.total_frees,
+			   stats.failed_allocs);
+		return 0;
+	}
+
+	// Members are destroyed in reverse: files go before the directory, and
+	// each file before the state its handlers use.
+	DebugfsDir dir_;
+	SelfTestKnob selftest_;
+	DebugfsFile memory_file_;
+};
+
+constinit cxxrt::ManualLifetime<Module> the_module;
+
+}  // namespace
+}  // namespace xcall
+
+extern "C" int xcall_cxx_init() noexcept
+{
+	using xcall::the_module;
+
+	xcall::selftest_module_init();
+	int err = the_module.construct().init();
+	if (err) {
+		the_module.destroy();
+		xcall::selftest_module_exit();
+		xk_log(XK_LOG_ERR, "init failed: %d", err);
+	}
+	return err;
+}
+
+extern "C" void xcall_cxx_exit() noexcept
+{
+	xcall::the_module.destroy();
+	xcall::selftest_module_exit();
+}

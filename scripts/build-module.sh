@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Builds xcall.ko for one kernel tree, out of the source tree:
+#   build-module.sh NAME KDIR [PROBE.cpp]
+# The sources are mirrored into build/NAME/ as a symlink farm (Kbuild of 6.1
+# writes objects next to sources), so flavours never share objects. Fails on
+# any compiler, objtool or modpost warning. PROBE adds one more C++ file to
+# the module (used by the harness tests in tests/).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+name=$1
+kdir=$2
+probe=${3:-}
+out=$XCALL_BUILD/$name
+
+[ -f "$kdir/Makefile" ] || die "no kernel build tree at $kdir (run 'make deps', or give KDIR=)"
+
+mkdir -p "$out"
+# Refresh the farm: drop old links (sources may have moved), link anew.
+find "$out" -type l -delete
+(cd "$XCALL_TOP" && find Kbuild module cxxrt/include cxxrt/abi.cpp cxxrt/new.cpp -type f) |
+while read -r file; do
+	mkdir -p "$(dirname "$out/$file")"
+	ln -s "$XCALL_TOP/$file" "$out/$file"
+done
+extra=
+if [ -n "$probe" ]; then
+	ln -sf "$(realpath "$probe")" "$out/module/probe.cpp"
+	extra=XCALL_EXTRA_OBJS=module/probe.o
+fi
+
+log=$out/build.log
+set +e
+make -C "$kdir" M="$out" $extra modules >"$log" 2>&1
+rc=$?
+set -e
+grep -E '^  (CC|CXX|LD|MODPOST|AS)' "$log" | sed 's/^/  /' >&2 || true
+if [ $rc -ne 0 ]; then
+	grep -vE '^(  (CC|CXX|LD|MODPOST|AS|BTF)|make)' "$log" | head -n 40 >&2 || true
+	die "build of $name failed (log: $log)"
+fi
+# objtool and modpost report problems as warnings and still succeed.
+if grep -iE 'warning|objtool:' "$log" | grep -v 'Skipping BTF generation' >&2; then
+	die "build of $name has warnings (log: $log)"
+fi
+echo "$out/xcall.ko"
