@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boots xcall's test guest under QEMU (TCG) and runs a command in it.
+#
+#   qemu/run.sh [options] -- COMMAND...   run COMMAND in the guest (sh -c)
+#   qemu/run.sh [options] -i              interactive shell, xcall loaded
+#
+# Options:
+#   -k VMLINUZ     kernel image (required)
+#   -r INITRAMFS   initramfs from qemu/mkinitramfs.sh (required)
+#   -c CPUS        vCPUs (default 4)
+#   -m MEM         memory (default 1G)
+#   -t SECONDS     hard wall-clock limit; qemu gets SIGKILL (default 600)
+#   -l LOG         also write the console log here
+#   --kvm          use KVM (opt-in: it hangs on machines without working KVM)
+#
+# Exit status: the command's, or 124 if the limit killed the guest, or 125
+# if the guest stopped without reporting one (panic, crash), or 126 if the
+# kernel log shows a splat (oops, BUG, WARN, lockdep, sleep-in-atomic...).
+set -uo pipefail
+. "$(dirname "$0")/../scripts/lib.sh"
+
+cpus=4 mem=1G limit=600 log= kernel= initrd= interactive=0 accel="tcg,thread=multi"
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-k) kernel=$2; shift 2 ;;
+	-r) initrd=$2; shift 2 ;;
+	-c) cpus=$2; shift 2 ;;
+	-m) mem=$2; shift 2 ;;
+	-t) limit=$2; shift 2 ;;
+	-l) log=$2; shift 2 ;;
+	-i) interactive=1; shift ;;
+	--kvm) accel=kvm; shift ;;
+	--) shift; break ;;
+	*) die "run.sh: unknown option $1" ;;
+	esac
+done
+[ -f "$kernel" ] || die "run.sh: no kernel image (-k)"
+[ -f "$initrd" ] || die "run.sh: no initramfs (-r)"
+case "$cpus" in ''|*[!0-9]*) die "run.sh: -c takes a number" ;; esac
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# The command travels as a second cpio archive appended to the first: the
+# kernel unpacks concatenated archives in order.
+cp "$initrd" "$work/initrd"
+if [ "$interactive" = 0 ]; then
+	mkdir -p "$work/extra/xcall"
+	printf '%s\n' "$*" >"$work/extra/xcall/run.cmd"
+	(cd "$work/extra" && find . | cpio --quiet -o -H newc -R 0:0) | gzip -1 >>"$work/initrd"
+fi
+
+qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -m "$mem"
+	-smp "$cpus" -kernel "$kernel" -initrd "$work/initrd" -no-reboot
+	-append "console=ttyS0 loglevel=4 panic=-1 nokaslr rdinit=/init")
+
+if [ "$interactive" = 1 ]; then
+	# SIGKILL after the limit still applies: qemu can ignore SIGTERM.
+	exec timeout -s KILL "$limit" "${qemu[@]}" -nographic -serial mon:stdio
+fi
+
+console=$work/console
+timeout -s KILL "$limit" "${qemu[@]}" -display none -monitor none -serial stdio \
+	</dev/null 2>&1 | tr -d '\r' | tee "$console"
+qrc=${PIPESTATUS[0]}
+[ -n "$log" ] && cp "$console" "$log"
+
+if [ "$qrc" = 137 ] || [ "$qrc" = 124 ]; then
+	note "guest killed after ${limit}s"
+	exit 124
+fi
+status=$(sed -n 's/^@@XCALL-EXIT \([0-9]*\)@@$/\1/p' "$console" | tail -n1)
+if [ -z "$status" ]; then
+	note "guest stopped without an exit status (qemu status $qrc)"
+	sh "$XCALL_TOP/selftests/xcall/splat-scan.sh" <"$console" >&2
+	exit 125
+fi
+# Every run fails on a splat, whatever the command said: the whole kernel
+# log (and anything printed to the console before it) is scanned.
+if ! sh "$XCALL_TOP/selftests/xcall/splat-scan.sh" <"$console" >"$work/splats"; then
+	note "kernel log shows a splat:"
+	cat "$work/splats" >&2
+	exit 126
+fi
+exit "$status"

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Builds and installs the xcall kselftest collection with the real kselftest
+# framework from Debian's linux-source-6.1 (lib.mk, kselftest_harness.h,
+# run_kselftest.sh, kselftest/runner.sh), into build/kselftest/install.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n1)
+[ -n "$tarball" ] || die "linux-source-6.1 is not installed (run 'make deps')"
+
+src=$XCALL_BUILD/kselftest/src
+stamp=$src/.extracted-from
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(stat -c '%n %Y %s' "$tarball")" ]; then
+	note "extracting the kselftest framework from $tarball"
+	rm -rf "$src"
+	mkdir -p "$src"
+	tar -xf "$tarball" -C "$src" --strip-components=1 --wildcards \
+		'*/tools/testing/selftests/Makefile' '*/tools/testing/selftests/lib.mk' \
+		'*/tools/testing/selftests/kselftest.h' '*/tools/testing/selftests/kselftest_harness.h' \
+		'*/tools/testing/selftests/run_kselftest.sh' '*/tools/testing/selftests/kselftest/*' \
+		'*/scripts/subarch.include'
+	stat -c '%n %Y %s' "$tarball" >"$stamp"
+fi
+
+st=$src/tools/testing/selftests
+rm -rf "$st/xcall"
+cp -r "$XCALL_TOP/selftests/xcall" "$st/xcall"
+install=$XCALL_BUILD/kselftest/install
+rm -rf "$install"
+make -s -C "$st" TARGETS=xcall KSFT_INSTALL_PATH="$install" install >"$XCALL_BUILD/kselftest/build.log" 2>&1 ||
+	{ cat "$XCALL_BUILD/kselftest/build.log" >&2; die "kselftest build failed"; }
+[ -x "$install/run_kselftest.sh" ] && [ -x "$install/xcall/cxxrt_test" ] || die "kselftest install incomplete"
+echo "$install"
