@@ -54,6 +54,11 @@ extern "C" int xcall_cxx_init() noexcept
 
 	xcall::selftest_module_init();
 	int err = the_module.construct().init();
+#ifdef XCALL_FAULT_LEAK_AT_INIT
+	// Fault injection for tests/harness.sh only: proves that a leaked
+	// allocation makes the guest suite fail. Never set in a real build.
+	(void)new (cxxrt::may_sleep) char[24];
+#endif
 	if (err) {
 		the_module.destroy();
 		xcall::selftest_module_exit();

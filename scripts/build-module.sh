@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Builds xcall.ko for one kernel tree, out of the source tree:
 #   build-module.sh NAME KDIR [PROBE.cpp]
+# XCALL_EXTRA_CXXFLAGS in the environment is added to every C++ compile.
 # The sources are mirrored into build/NAME/ as a symlink farm (Kbuild of 6.1
 # writes objects next to sources), so flavours never share objects. Fails on
 # any compiler, objtool or modpost warning. PROBE adds one more C++ file to
@@ -26,13 +27,16 @@ while read -r file; do
 done
 extra=
 if [ -n "$probe" ]; then
-	ln -sf "$(realpath "$probe")" "$out/module/probe.cpp"
-	extra=XCALL_EXTRA_OBJS=module/probe.o
+	# Named after the probe: make compares times through the link, so a
+	# shared name would keep an object built from an older probe.
+	pname=probe_$(basename "$probe" .cpp)
+	ln -sf "$(realpath "$probe")" "$out/module/$pname.cpp"
+	extra=XCALL_EXTRA_OBJS=module/$pname.o
 fi
 
 log=$out/build.log
 set +e
-make -C "$kdir" M="$out" $extra modules >"$log" 2>&1
+make -C "$kdir" M="$out" $extra XCALL_EXTRA_CXXFLAGS="${XCALL_EXTRA_CXXFLAGS:-}" modules >"$log" 2>&1
 rc=$?
 set -e
 grep -E '^  (CC|CXX|LD|MODPOST|AS)' "$log" | sed 's/^/  /' >&2 || true

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Prepares a flavour's test guest (module, kselftests, initramfs, kernel
+# image) and boots it:
+#   guest.sh FLAVOUR run [qemu/run.sh options] -- COMMAND
+#   guest.sh FLAVOUR shell [qemu/run.sh options]
+#   guest.sh FLAVOUR prepare            (prints the initramfs path)
+# FLAVOUR is generic or rt. Environment: CPUS (default 4), MEM (1G),
+# GUEST_TIMEOUT (seconds, default 900), XCALL_KO (a prebuilt module).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+flavour=$1
+action=$2
+shift 2
+
+ko=${XCALL_KO:-}
+if [ -z "$ko" ]; then
+	ko=$("$XCALL_TOP/scripts/build-module.sh" "$flavour" "$(flavour_kdir "$flavour")" 2>/dev/null) ||
+		"$XCALL_TOP/scripts/build-module.sh" "$flavour" "$(flavour_kdir "$flavour")" >/dev/null
+fi
+ksft=$("$XCALL_TOP/scripts/build-kselftest.sh")
+initrd=$(dirname "$ko")/initramfs-$flavour.cpio.gz
+mkdir -p "$(dirname "$initrd")"
+"$XCALL_TOP/qemu/mkinitramfs.sh" "$initrd" "$ko" "$ksft"
+kernel=$(flavour_vmlinuz "$flavour")
+
+common=(-k "$kernel" -r "$initrd" -c "${CPUS:-4}" -m "${MEM:-1G}" -t "${GUEST_TIMEOUT:-900}")
+case "$action" in
+prepare) echo "$initrd" ;;
+run) exec "$XCALL_TOP/qemu/run.sh" "${common[@]}" "$@" ;;
+shell) exec "$XCALL_TOP/qemu/run.sh" "${common[@]}" -i "$@" ;;
+*) die "guest.sh: unknown action '$action'" ;;
+esac
