@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Builds xcall.ko for one kernel tree, out of the source tree:
-#   build-module.sh NAME KDIR [PROBE.cpp]
+#   build-module.sh NAME [KDIR [PROBE.cpp]]
+# NAME generic or rt without KDIR builds against that Debian flavour's headers.
 # XCALL_EXTRA_CXXFLAGS in the environment is added to every C++ compile.
 # The sources are mirrored into build/NAME/ as a symlink farm (Kbuild of 6.1
 # writes objects next to sources), so flavours never share objects. Fails on
@@ -11,7 +12,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 name=$1
-kdir=$2
+kdir=${2:-$(flavour_kdir "$name")}
 probe=${3:-}
 out=$XCALL_BUILD/$name
 

@@ -16,8 +16,7 @@ shift 2
 
 ko=${XCALL_KO:-}
 if [ -z "$ko" ]; then
-	ko=$("$XCALL_TOP/scripts/build-module.sh" "$flavour" "$(flavour_kdir "$flavour")" 2>/dev/null) ||
-		"$XCALL_TOP/scripts/build-module.sh" "$flavour" "$(flavour_kdir "$flavour")" >/dev/null
+	ko=$("$XCALL_TOP/scripts/build-module.sh" "$flavour")
 fi
 ksft=$("$XCALL_TOP/scripts/build-kselftest.sh")
 initrd=$(dirname "$ko")/initramfs-$flavour.cpio.gz

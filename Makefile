@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+# xcall: the user's entry point. Kbuild does the module build proper (see
+# Kbuild); this file only dispatches to scripts/.
+#
+#   make            build xcall.ko for Debian's generic and PREEMPT_RT kernels
+#   make demo       boot the test VM, load xcall, show its debugfs interface
+#   make check      host unit tests + harness tests + guest kselftests (both kernels)
+#   make shell      interactive guest shell with xcall loaded (FLAVOUR=generic|rt)
+#   make KDIR=/lib/modules/$(uname -r)/build   build for another kernel tree
+#
+# Variables: FLAVOUR (generic), FLAVOURS ("generic rt"), CPUS (4), MEM (1G).
+
+FLAVOUR ?= generic
+FLAVOURS ?= generic rt
+CPUS ?= 4
+MEM ?= 1G
+export FLAVOUR FLAVOURS CPUS MEM
+
+.PHONY: all modules deps check demo shell host-test harness-test kselftest clean
+
+all: modules
+
+deps:
+	@scripts/deps.sh
+
+ifdef KDIR
+modules:
+	@scripts/build-module.sh custom $(KDIR)
+else
+modules: deps
+	@for fl in $(FLAVOURS); do scripts/build-module.sh $$fl || exit 1; done
+endif
+
+check:
+	@scripts/check.sh
+
+demo:
+	@scripts/demo.sh
+
+shell: deps
+	@scripts/guest.sh $(FLAVOUR) shell
+
+host-test:
+	@scripts/host-test.sh
+
+harness-test: deps
+	@tests/harness.sh
+
+kselftest:
+	@scripts/build-kselftest.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: everything, from a fresh Debian 12 machine.
+#  1. dependencies (apt, only what is missing)
+#  2. host unit tests of cxxrt (ASan+UBSan, TSan)
+#  3. xcall.ko for each kernel flavour: no compiler/objtool/modpost warning,
+#     and scripts/check-ko.sh's rules
+#  4. the harness's own tests (tests/harness.sh): each rule, broken on
+#     purpose, must fail
+#  5. the kselftest suite in the test VM, per flavour, CPUS vCPUs (default 4)
+# Ends with one line "N passed, N failed"; exit status 1 if anything failed.
+# FLAVOURS="generic rt" and CPUS=4 can be overridden from the environment.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+flavours=${FLAVOURS:-generic rt}
+logs=$XCALL_BUILD/check
+mkdir -p "$logs"
+start=$(date +%s)
+pass=0 fail=0
+
+count() {	# count PASSED FAILED WHAT
+	pass=$((pass + $1)) fail=$((fail + $2))
+	printf '== %s: %s passed, %s failed\n' "$3" "$1" "$2"
+}
+ktap_lines() {	# the pass/fail tally of "ok"/"not ok" lines in a file
+	echo "$(grep -c '^ok ' "$1") $(grep -c '^not ok ' "$1")"
+}
+step() { printf '\n=== %s (%ss)\n' "$*" $(($(date +%s) - start)); }
+
+step dependencies
+"$XCALL_TOP/scripts/deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
+
+step host unit tests
+"$XCALL_TOP/scripts/host-test.sh" | tee "$logs/host.log"
+read -r p f < <(sed -n 's/^host: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$logs/host.log")
+count "${p:-0}" "${f:-1}" "host unit tests"
+
+for fl in $flavours; do
+	step "module build and checks: $fl"
+	if ko=$("$XCALL_TOP/scripts/build-module.sh" "$fl"); then
+		echo "ok build_${fl}_without_warnings" | tee "$logs/module-$fl.log"
+		"$XCALL_TOP/scripts/check-ko.sh" "$ko" "$(flavour_kdir "$fl")" | tee -a "$logs/module-$fl.log"
+	else
+		echo "not ok build_${fl}_without_warnings" | tee "$logs/module-$fl.log"
+	fi
+	count $(ktap_lines "$logs/module-$fl.log") "module $fl"
+done
+
+step "harness self-tests (each rule broken on purpose)"
+"$XCALL_TOP/tests/harness.sh" | tee "$logs/harness.log"
+count $(ktap_lines "$logs/harness.log") "harness"
+
+for fl in $flavours; do
+	step "guest kselftest suite: $fl kernel, ${CPUS:-4} vCPUs"
+	rc=0
+	"$XCALL_TOP/scripts/guest.sh" "$fl" run -l "$logs/guest-$fl.log" -- \
+		'cd /kselftest && ./run_kselftest.sh' >/dev/null 2>"$logs/guest-$fl.err" || rc=$?
+	sed -n '/^xcall-guest:/,/^@@XCALL-DMESG-BEGIN@@/p' "$logs/guest-$fl.log" | grep -v '^@@'
+	read -r p f < <(awk -f "$XCALL_TOP/scripts/ktap-count.awk" "$logs/guest-$fl.log")
+	# The run itself is one more result: its exit status covers a splat in
+	# the kernel log (126), a guest that died (125) or hung (124).
+	if [ "$rc" = 0 ]; then
+		p=$((p + 1))
+		echo "ok guest_${fl}_run_clean"
+	else
+		f=$((f + 1))
+		cat "$logs/guest-$fl.err"
+		echo "not ok guest_${fl}_run_clean # qemu/run.sh exit $rc (log: $logs/guest-$fl.log)"
+	fi
+	count "$p" "$f" "guest $fl"
+done
+
+step "done"
+echo "make check took $(($(date +%s) - start)) s"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make demo`: installs what is missing, builds xcall, boots the test VM with
+# CPUS vCPUs (default 4) on the FLAVOUR kernel (default generic), loads the
+# module and shows its debugfs interface at work.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+"$XCALL_TOP/scripts/deps.sh"
+flavour=${FLAVOUR:-generic}
+
+# Each line is echoed with a "$ " prompt before it runs in the guest.
+demo=$(cat <<'GUEST'
+set -e
+show() { echo; echo "\$ $*"; sh -c "$*" || echo "(exit status $?)"; }
+show 'insmod /xcall/xcall.ko && grep xcall /proc/modules'
+show 'ls -l /sys/kernel/debug/xcall/'
+show 'cat /sys/kernel/debug/xcall/memory'
+show 'echo all > /sys/kernel/debug/xcall/selftest'
+show 'cat /sys/kernel/debug/xcall/selftest'
+show 'echo no_such_case > /sys/kernel/debug/xcall/selftest'
+show 'grep -E "^ *(CPU|CAL)" /proc/interrupts'
+show 'rmmod xcall && dmesg | grep "xcall:" | tail -n 3'
+GUEST
+)
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-300} "$XCALL_TOP/scripts/guest.sh" "$flavour" run -- "$demo" |
+	sed -n '/^xcall-guest:/,/^@@XCALL-DMESG-BEGIN@@/p' | grep -v '^@@'
