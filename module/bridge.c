@@ -7,6 +7,14 @@
 #define pr_fmt(fmt) "xcall: " fmt
 
 #include <linux/atomic.h>
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/irq_work.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/debugfs.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
@@ -22,11 +30,16 @@
 #include <linux/uaccess.h>
 
 #include "bridge.h"
+#include "bridge_types.h"
 #include "xcall_kstructs.h"
 
 /* The storage C++ reserves for kernel structs is what the kernel uses. */
 static_assert(XCALL_SIZEOF_MUTEX == sizeof(struct mutex));
 static_assert(XCALL_ALIGNOF_MUTEX == __alignof__(struct mutex));
+static_assert(XCALL_SIZEOF_CALL_SINGLE_DATA == sizeof(call_single_data_t));
+static_assert(XCALL_ALIGNOF_CALL_SINGLE_DATA == __alignof__(call_single_data_t));
+static_assert(XCALL_SIZEOF_XK_IRQ_WORK == sizeof(struct xk_irq_work));
+static_assert(XCALL_SIZEOF_XK_CPUHP == sizeof(struct xk_cpuhp));
 
 /* ---- errno: C++ uses the values through bridge.h ------------------------- */
 
@@ -165,6 +178,165 @@ unsigned long xk_local_irq_save(void)
 }
 
 void xk_local_irq_restore(unsigned long flags) { local_irq_restore(flags); }
+
+/* ---- CPUs ------------------------------------------------------------------ */
+
+static_assert(XK_MAX_CPUS % BITS_PER_LONG == 0);
+
+int xk_cpumask_fits(void)
+{
+	return cpumask_size() <= XK_MAX_CPUS / 8 && nr_cpu_ids <= XK_MAX_CPUS;
+}
+
+static void copy_mask(unsigned long *bits, const struct cpumask *mask)
+{
+	bitmap_zero(bits, XK_MAX_CPUS);
+	bitmap_copy(bits, cpumask_bits(mask), nr_cpu_ids);
+}
+
+void xk_cpumask_online(unsigned long *bits) { copy_mask(bits, cpu_online_mask); }
+void xk_cpumask_possible(unsigned long *bits) { copy_mask(bits, cpu_possible_mask); }
+
+void xk_cpus_read_lock(void) { cpus_read_lock(); }
+void xk_cpus_read_unlock(void) { cpus_read_unlock(); }
+
+int xk_in_task(void) { return in_task(); }
+void xk_current_comm(char *buf) { __get_task_comm(buf, TASK_COMM_LEN, current); }
+unsigned long long xk_clock_ns(void) { return local_clock(); }
+void xk_udelay(unsigned long usecs) { udelay(usecs); }
+void xk_msleep(unsigned int msecs) { msleep(msecs); }
+void xk_cond_resched(void) { cond_resched(); }
+
+/* ---- cross-CPU calls (kernel/smp.c) ------------------------------------------ */
+
+/* A bridge bitmap is a struct cpumask: XK_MAX_CPUS bits >= cpumask_size(). */
+static const struct cpumask *as_cpumask(const unsigned long *bits)
+{
+	return to_cpumask(bits);
+}
+
+int xk_call_single(int cpu, xk_call_fn fn, void *info, int wait)
+{
+	return smp_call_function_single(cpu, fn, info, wait);
+}
+
+void xk_csd_init(void *csd, xk_call_fn fn, void *info)
+{
+	INIT_CSD((call_single_data_t *)csd, fn, info);
+}
+
+int xk_call_single_async(int cpu, void *csd)
+{
+	return smp_call_function_single_async(cpu, (call_single_data_t *)csd);
+}
+
+void xk_call_mask(const unsigned long *mask, xk_call_fn fn, void *info, int wait)
+{
+	on_each_cpu_cond_mask(NULL, fn, info, wait, as_cpumask(mask));
+}
+
+void xk_call_many(const unsigned long *mask, xk_call_fn fn, void *info, int wait)
+{
+	preempt_disable();
+	smp_call_function_many(as_cpumask(mask), fn, info, wait);
+	preempt_enable();
+}
+
+int xk_call_on_cpu(unsigned int cpu, int (*fn)(void *), void *arg)
+{
+	return smp_call_on_cpu(cpu, fn, arg, false);
+}
+
+/* ---- irq_work (kernel/irq_work.c) ------------------------------------------------ */
+
+static void xk_irq_work_func(struct irq_work *work)
+{
+	struct xk_irq_work *xw = container_of(work, struct xk_irq_work, work);
+
+	xw->fn(xw->ctx);
+}
+
+void xk_irq_work_init(void *work, void (*fn)(void *ctx), void *ctx, unsigned int flags)
+{
+	struct xk_irq_work *xw = work;
+	int kflags = 0;
+
+	if (flags & XK_IRQ_WORK_HARD)
+		kflags |= IRQ_WORK_HARD_IRQ;
+	if (flags & XK_IRQ_WORK_LAZY)
+		kflags |= IRQ_WORK_LAZY;
+	xw->work = IRQ_WORK_INIT_HARD(xk_irq_work_func);
+	atomic_set(&xw->work.node.a_flags, kflags);
+	xw->fn = fn;
+	xw->ctx = ctx;
+}
+
+int xk_irq_work_queue(void *work) { return irq_work_queue(&((struct xk_irq_work *)work)->work); }
+void xk_irq_work_sync(void *work) { irq_work_sync(&((struct xk_irq_work *)work)->work); }
+int xk_irq_work_busy(void *work) { return irq_work_is_busy(&((struct xk_irq_work *)work)->work); }
+
+/* ---- per-CPU memory ---------------------------------------------------------------- */
+
+void *xk_percpu_alloc(size_t size, size_t align)
+{
+	return (void __force *)__alloc_percpu(size, align);
+}
+
+void xk_percpu_free(void *pcp) { free_percpu((void __percpu __force *)pcp); }
+void *xk_per_cpu_ptr(void *pcp, int cpu) { return per_cpu_ptr((void __percpu __force *)pcp, cpu); }
+void *xk_this_cpu_ptr(void *pcp) { return this_cpu_ptr((void __percpu __force *)pcp); }
+
+/* ---- CPU hotplug states ---------------------------------------------------------- */
+
+static int xk_cpuhp_online(unsigned int cpu, struct hlist_node *node)
+{
+	struct xk_cpuhp *hp = hlist_entry(node, struct xk_cpuhp, node);
+
+	return hp->online ? hp->online(hp->ctx, cpu) : 0;
+}
+
+static int xk_cpuhp_offline(unsigned int cpu, struct hlist_node *node)
+{
+	struct xk_cpuhp *hp = hlist_entry(node, struct xk_cpuhp, node);
+
+	return hp->offline ? hp->offline(hp->ctx, cpu) : 0;
+}
+
+int xk_cpuhp_add(void *storage, const char *name, int (*online)(void *ctx, unsigned int cpu),
+		 int (*offline)(void *ctx, unsigned int cpu), void *ctx)
+{
+	struct xk_cpuhp *hp = storage;
+	int state, err;
+
+	memset(hp, 0, sizeof(*hp));
+	hp->online = online;
+	hp->offline = offline;
+	hp->ctx = ctx;
+	state = cpuhp_setup_state_multi(CPUHP_AP_ONLINE_DYN, name, xk_cpuhp_online,
+					xk_cpuhp_offline);
+	if (state < 0)
+		return state;
+	/* Invokes @online on each online CPU; on failure, rolls back itself. */
+	err = cpuhp_state_add_instance(state, &hp->node);
+	if (err) {
+		cpuhp_remove_multi_state(state);
+		return err;
+	}
+	hp->state = state;
+	return 0;
+}
+
+void xk_cpuhp_remove(void *storage)
+{
+	struct xk_cpuhp *hp = storage;
+
+	if (!hp->state)
+		return;
+	/* Invokes @offline on each online CPU, then the state goes. */
+	cpuhp_state_remove_instance(hp->state, &hp->node);
+	cpuhp_remove_multi_state(hp->state);
+	hp->state = 0;
+}
 
 /* ---- sleeping locks ------------------------------------------------------- */
 
@@ -318,6 +490,11 @@ void xk_debugfs_remove(struct xk_dentry *xd)
 
 static int __init xcall_init(void)
 {
+	if (!xk_cpumask_fits()) {
+		pr_err("this kernel's cpumask (%u bytes, %u CPUs) exceeds xcall's %d-CPU masks\n",
+		       cpumask_size(), nr_cpu_ids, XK_MAX_CPUS);
+		return -EOPNOTSUPP;
+	}
 	/*
 	 * busybox insmod retries with init_module() when finit_module()
 	 * fails, so this may run twice in a row: the C++ side cleans up

@@ -95,6 +95,97 @@ void xk_preempt_enable(void) XK_NOEXCEPT;
 unsigned long xk_local_irq_save(void) XK_NOEXCEPT;
 void xk_local_irq_restore(unsigned long flags) XK_NOEXCEPT;
 
+/* ---- CPUs ------------------------------------------------------------------ */
+
+/*
+ * CPU masks cross the bridge as plain bitmaps of XK_MAX_CPUS bits (the
+ * layout of the kernel's struct cpumask). The kernel reads only the first
+ * cpumask_size() bytes of a mask; xk_cpumask_fits() says whether that is
+ * within XK_MAX_CPUS on this kernel (module init refuses to load if not).
+ */
+#define XK_MAX_CPUS 1024
+#define XK_CPUMASK_LONGS (XK_MAX_CPUS / (8 * sizeof(unsigned long)))
+int xk_cpumask_fits(void) XK_NOEXCEPT;
+void xk_cpumask_online(unsigned long *bits) XK_NOEXCEPT;	/* a snapshot */
+void xk_cpumask_possible(unsigned long *bits) XK_NOEXCEPT;
+
+/* cpus_read_lock()/unlock(): hold off CPU hotplug. May sleep. */
+void xk_cpus_read_lock(void) XK_NOEXCEPT;
+void xk_cpus_read_unlock(void) XK_NOEXCEPT;
+
+int xk_in_task(void) XK_NOEXCEPT;
+/* current->comm, NUL-terminated, into @buf of 16 bytes. */
+void xk_current_comm(char *buf) XK_NOEXCEPT;
+unsigned long long xk_clock_ns(void) XK_NOEXCEPT;	/* local_clock() */
+void xk_udelay(unsigned long usecs) XK_NOEXCEPT;
+void xk_msleep(unsigned int msecs) XK_NOEXCEPT;
+void xk_cond_resched(void) XK_NOEXCEPT;
+
+/* ---- cross-CPU calls (kernel/smp.c) ------------------------------------------ */
+
+typedef void (*xk_call_fn)(void *info);
+
+/*
+ * smp_call_function_single(). Task context, interrupts on (the kernel
+ * WARNs otherwise; xcall's C++ refuses earlier with -EDEADLK).
+ * 0 or -ENXIO.
+ */
+int xk_call_single(int cpu, xk_call_fn fn, void *info, int wait) XK_NOEXCEPT;
+
+/*
+ * A call_single_data_t held by C++ as XCALL_SIZEOF_CALL_SINGLE_DATA bytes.
+ * xk_csd_init() is INIT_CSD(); xk_call_single_async() is
+ * smp_call_function_single_async(): any context; 0, -EBUSY or -ENXIO.
+ */
+void xk_csd_init(void *csd, xk_call_fn fn, void *info) XK_NOEXCEPT;
+int xk_call_single_async(int cpu, void *csd) XK_NOEXCEPT;
+
+/*
+ * on_each_cpu_cond_mask(NULL, ...): @fn on every online CPU of @mask, this
+ * one included (directly, interrupts off). Task context; with @wait the
+ * interrupts must be on.
+ */
+void xk_call_mask(const unsigned long *mask, xk_call_fn fn, void *info, int wait) XK_NOEXCEPT;
+/* smp_call_function_many() under preempt_disable(): this CPU excluded. */
+void xk_call_many(const unsigned long *mask, xk_call_fn fn, void *info, int wait) XK_NOEXCEPT;
+/* smp_call_on_cpu(): @fn in a kthread bound to @cpu, may sleep. Sleepable callers. */
+int xk_call_on_cpu(unsigned int cpu, int (*fn)(void *), void *arg) XK_NOEXCEPT;
+
+/* ---- irq_work (kernel/irq_work.c) ------------------------------------------------ */
+
+/*
+ * An irq_work held by C++ as XCALL_SIZEOF_XK_IRQ_WORK bytes: the kernel's
+ * struct irq_work plus the C++ callback it forwards to. Flags: hard runs in
+ * hard IRQ context even on PREEMPT_RT; lazy waits for the next tick (and on
+ * PREEMPT_RT runs in the irq_work/N thread, as non-hard items do there).
+ */
+#define XK_IRQ_WORK_HARD 1u
+#define XK_IRQ_WORK_LAZY 2u
+void xk_irq_work_init(void *work, void (*fn)(void *ctx), void *ctx, unsigned int flags) XK_NOEXCEPT;
+int xk_irq_work_queue(void *work) XK_NOEXCEPT;	/* irq_work_queue(): 1 if claimed */
+void xk_irq_work_sync(void *work) XK_NOEXCEPT;	/* may sleep */
+int xk_irq_work_busy(void *work) XK_NOEXCEPT;
+
+/* ---- per-CPU memory ---------------------------------------------------------------- */
+
+/* __alloc_percpu(): a __percpu cookie, zeroed, or NULL. May sleep. */
+void *xk_percpu_alloc(xk_size_t size, xk_size_t align) XK_NOEXCEPT;
+void xk_percpu_free(void *pcp) XK_NOEXCEPT;
+void *xk_per_cpu_ptr(void *pcp, int cpu) XK_NOEXCEPT;
+void *xk_this_cpu_ptr(void *pcp) XK_NOEXCEPT;	/* preemption must be off */
+
+/* ---- CPU hotplug states ---------------------------------------------------------- */
+
+/*
+ * One dynamic hotplug state (CPUHP_AP_ONLINE_DYN) with one instance, held by
+ * C++ as XCALL_SIZEOF_XK_CPUHP bytes. Adding invokes @online on every CPU
+ * already online; removing invokes @offline on each. The callbacks run in
+ * the CPU's hotplug thread, may sleep, and return 0 or -errno.
+ */
+int xk_cpuhp_add(void *hp, const char *name, int (*online)(void *ctx, unsigned int cpu),
+		 int (*offline)(void *ctx, unsigned int cpu), void *ctx) XK_NOEXCEPT;
+void xk_cpuhp_remove(void *hp) XK_NOEXCEPT;
+
 /* ---- sleeping locks ------------------------------------------------------- */
 
 /*

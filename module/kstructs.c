@@ -12,6 +12,8 @@
 #include <linux/irq_work.h>
 #include <linux/mutex.h>
 
+#include "bridge_types.h"
+
 #define LAYOUT(name, type) \
 	DEFINE(XCALL_SIZEOF_##name, sizeof(type)); \
 	DEFINE(XCALL_ALIGNOF_##name, __alignof__(type))
@@ -22,5 +24,7 @@ int main(void)
 	LAYOUT(CALL_SINGLE_DATA, call_single_data_t);
 	LAYOUT(IRQ_WORK, struct irq_work);
 	LAYOUT(MUTEX, struct mutex);
+	LAYOUT(XK_IRQ_WORK, struct xk_irq_work);
+	LAYOUT(XK_CPUHP, struct xk_cpuhp);
 	return 0;
 }

@@ -326,14 +326,13 @@ constexpr SelfTestCase all_cases[] = {
 
 }  // namespace
 
-cxxrt::Span<const SelfTestCase> selftest_cases() noexcept { return all_cases; }
+cxxrt::Span<const SelfTestCase> runtime_selftests() noexcept { return all_cases; }
 
 void selftest_module_init() noexcept { init_witness.construct(xk_nr_cpu_ids()); }
 void selftest_module_exit() noexcept { init_witness.destroy(); }
 
 int SelfTestKnob::create(DebugfsDir &dir) noexcept
 {
-	static_assert(sizeof(all_cases) / sizeof(all_cases[0]) <= max_cases);
 	return file_.create<&SelfTestKnob::show, &SelfTestKnob::store>(dir, "selftest", *this);
 }
 
@@ -356,23 +355,28 @@ int SelfTestKnob::store(cxxrt::StringView input) noexcept
 	cxxrt::StringView name = input.trimmed();
 	bool all = name == "all";
 	bool known = all;
-	for (const SelfTestCase &test : selftest_cases())
+	cxxrt::size_t total = 0;
+	for_each_case([&](const SelfTestCase &test) {
 		known |= name == test.name;
+		total++;
+	});
+	if (total > max_cases)
+		return -XK_ENOSPC;
 	if (!known)
 		return -XK_EINVAL;
 
 	return last_run_.with([&](LastRun &run) {
 		run.count = 0;
-		for (const SelfTestCase &test : selftest_cases()) {
+		for_each_case([&](const SelfTestCase &test) {
 			if (!all && !(name == test.name))
-				continue;
+				return;
 			Result &r = run.results[run.count++];
 			r.test = &test;
 			r.check = Check();
 			test.run(r.check);
 			if (!r.check.passed())
 				xk_log(XK_LOG_INFO, "selftest %s failed: %s", test.name, r.check.message());
-		}
+		});
 		return 0;
 	});
 }

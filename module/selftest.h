@@ -44,11 +44,14 @@ struct SelfTestCase {
 	void (*run)(Check &check);
 };
 
-// The cases of cxxrt and of the module's own building blocks.
-cxxrt::Span<const SelfTestCase> selftest_cases() noexcept;
+// The cases of cxxrt (selftest.cpp) and of the kernel-primitive types
+// (primitives_selftest.cpp).
+cxxrt::Span<const SelfTestCase> runtime_selftests() noexcept;
+cxxrt::Span<const SelfTestCase> primitive_selftests() noexcept;
 
 // Called by module init, before the selftest file exists: gives the
 // static-storage case an object that only module init can bring alive.
+// Cases run one at a time (the knob's lock), in the writer's context.
 void selftest_module_init() noexcept;
 void selftest_module_exit() noexcept;
 
@@ -57,7 +60,7 @@ public:
 	[[nodiscard]] int create(DebugfsDir &dir) noexcept;
 
 private:
-	static constexpr cxxrt::size_t max_cases = 32;
+	static constexpr cxxrt::size_t max_cases = 64;
 	struct Result {
 		const SelfTestCase *test = nullptr;
 		Check check;
@@ -66,6 +69,15 @@ private:
 		Result results[max_cases];
 		cxxrt::size_t count = 0;
 	};
+
+	template <typename F>
+	static void for_each_case(F &&f)
+	{
+		const cxxrt::Span<const SelfTestCase> suites[] = {runtime_selftests(), primitive_selftests()};
+		for (auto suite : suites)
+			for (const SelfTestCase &test : suite)
+				f(test);
+	}
 
 	int show(Text &out) noexcept;
 	int store(cxxrt::StringView input) noexcept;

@@ -56,7 +56,7 @@ fi
 # 4. Only the C bridge sees kernel headers: no C++ source or header of
 #    xcall includes <linux/...>, <asm/...> or <uapi/...>.
 leaks=$(cd "$XCALL_TOP" && grep -lE '^\s*#\s*include\s*[<"](linux|asm|asm-generic|uapi)/' \
-	$(find cxxrt module -name '*.cpp' -o -name '*.h' | grep -v '^module/bridge\.h$') 2>/dev/null | tr '\n' ' ')
+	$(find cxxrt module -name '*.cpp' -o -name '*.h' | grep -vE '^module/bridge(_types)?\.h$') 2>/dev/null | tr '\n' ' ')
 if [ -z "$leaks" ]; then
 	result OK cxx_sees_no_kernel_header
 else

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Bridge-private structs that C++ embeds by size (generated/xcall_kstructs.h)
+ * but never looks into. Kernel headers only: included by bridge.c and
+ * kstructs.c, never by C++.
+ */
+#ifndef XCALL_BRIDGE_TYPES_H
+#define XCALL_BRIDGE_TYPES_H
+
+#include <linux/irq_work.h>
+#include <linux/list.h>
+
+/* An irq_work and the C++ callback its kernel function forwards to. */
+struct xk_irq_work {
+	struct irq_work work;
+	void (*fn)(void *ctx);
+	void *ctx;
+};
+
+/* One dynamic multi-instance hotplug state with its one instance. */
+struct xk_cpuhp {
+	struct hlist_node node;
+	int state;		/* the CPUHP_AP_ONLINE_DYN state, 0 if none */
+	int (*online)(void *ctx, unsigned int cpu);
+	int (*offline)(void *ctx, unsigned int cpu);
+	void *ctx;
+};
+
+#endif
