@@ -6,6 +6,7 @@
 #   make demo       boot the test VM, load xcall, show its debugfs interface
 #   make check      host unit tests + harness tests + guest kselftests (both kernels)
 #   make shell      interactive guest shell with xcall loaded (FLAVOUR=generic|rt)
+#   make bench      xcall's call types against the raw C API, in-kernel, both kernels
 #   make KDIR=/lib/modules/$(uname -r)/build   build for another kernel tree
 #
 # Variables: FLAVOUR (generic), FLAVOURS ("generic rt"), CPUS (4), MEM (1G).
@@ -14,9 +15,10 @@ FLAVOUR ?= generic
 FLAVOURS ?= generic rt
 CPUS ?= 4
 MEM ?= 1G
+BENCH_CPUS ?= 2
 export FLAVOUR FLAVOURS CPUS MEM
 
-.PHONY: all modules deps check demo shell host-test harness-test kselftest clean
+.PHONY: all modules deps check demo shell bench host-test harness-test kselftest clean
 
 all: modules
 
@@ -39,6 +41,9 @@ demo:
 
 shell: deps
 	@scripts/guest.sh $(FLAVOUR) shell
+
+bench:
+	@CPUS=$(BENCH_CPUS) scripts/bench.sh
 
 host-test:
 	@scripts/host-test.sh

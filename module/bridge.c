@@ -12,6 +12,7 @@
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/irq_work.h>
+#include <linux/ktime.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
@@ -202,7 +203,11 @@ void xk_cpus_read_unlock(void) { cpus_read_unlock(); }
 
 int xk_in_task(void) { return in_task(); }
 void xk_current_comm(char *buf) { __get_task_comm(buf, TASK_COMM_LEN, current); }
-unsigned long long xk_clock_ns(void) { return local_clock(); }
+/*
+ * ktime_get_ns(), not local_clock(): with an unstable TSC (as under QEMU's
+ * TCG) local_clock() is clamped per CPU and short intervals can read as 0.
+ */
+unsigned long long xk_clock_ns(void) { return ktime_get_ns(); }
 void xk_udelay(unsigned long usecs) { udelay(usecs); }
 void xk_msleep(unsigned int msecs) { msleep(msecs); }
 void xk_cond_resched(void) { cond_resched(); }
@@ -215,9 +220,14 @@ static const struct cpumask *as_cpumask(const unsigned long *bits)
 	return to_cpumask(bits);
 }
 
-int xk_call_single(int cpu, xk_call_fn fn, void *info, int wait)
+int xk_call_single_wait(int cpu, xk_call_fn fn, void *info)
 {
-	return smp_call_function_single(cpu, fn, info, wait);
+	/* The two WARN_ON_ONCE()s of smp_call_function_single(), refused. */
+	if (irqs_disabled())
+		return XK_REFUSED_IRQS_OFF;
+	if (!in_task())
+		return XK_REFUSED_NOT_TASK;
+	return smp_call_function_single(cpu, fn, info, 1);
 }
 
 void xk_csd_init(void *csd, xk_call_fn fn, void *info)
@@ -336,6 +346,54 @@ void xk_cpuhp_remove(void *storage)
 	cpuhp_state_remove_instance(hp->state, &hp->node);
 	cpuhp_remove_multi_state(hp->state);
 	hp->state = 0;
+}
+
+/* ---- benchmark baselines ---------------------------------------------------------- */
+
+static void bench_sync_fn(void *info)
+{
+	(*(unsigned long *)info)++;
+}
+
+unsigned long long xk_bench_raw_sync(int cpu, unsigned int n)
+{
+	unsigned long count = 0;
+	u64 start = ktime_get_ns();
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		smp_call_function_single(cpu, bench_sync_fn, &count, 1);
+	return ktime_get_ns() - start;
+}
+
+struct bench_async {
+	call_single_data_t csd;
+	unsigned long count;
+	int done;
+};
+
+static void bench_async_fn(void *info)
+{
+	struct bench_async *b = info;
+
+	b->count++;
+	smp_store_release(&b->done, 1);	/* pairs with the loop's acquire */
+}
+
+unsigned long long xk_bench_raw_async(int cpu, unsigned int n)
+{
+	struct bench_async b = { .count = 0 };
+	u64 start;
+	unsigned int i;
+
+	INIT_CSD(&b.csd, bench_async_fn, &b);
+	start = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		WRITE_ONCE(b.done, 0);
+		smp_call_function_single_async(cpu, &b.csd);
+		smp_cond_load_acquire(&b.done, VAL);
+	}
+	return ktime_get_ns() - start;
 }
 
 /* ---- sleeping locks ------------------------------------------------------- */

@@ -116,7 +116,7 @@ void xk_cpus_read_unlock(void) XK_NOEXCEPT;
 int xk_in_task(void) XK_NOEXCEPT;
 /* current->comm, NUL-terminated, into @buf of 16 bytes. */
 void xk_current_comm(char *buf) XK_NOEXCEPT;
-unsigned long long xk_clock_ns(void) XK_NOEXCEPT;	/* local_clock() */
+unsigned long long xk_clock_ns(void) XK_NOEXCEPT;	/* ktime_get_ns() */
 void xk_udelay(unsigned long usecs) XK_NOEXCEPT;
 void xk_msleep(unsigned int msecs) XK_NOEXCEPT;
 void xk_cond_resched(void) XK_NOEXCEPT;
@@ -126,11 +126,14 @@ void xk_cond_resched(void) XK_NOEXCEPT;
 typedef void (*xk_call_fn)(void *info);
 
 /*
- * smp_call_function_single(). Task context, interrupts on (the kernel
- * WARNs otherwise; xcall's C++ refuses earlier with -EDEADLK).
- * 0 or -ENXIO.
+ * smp_call_function_single(..., wait=1), unless the caller's context would
+ * deadlock (the kernel would WARN): then nothing is called and the result is
+ * XK_REFUSED_IRQS_OFF or XK_REFUSED_NOT_TASK (positive, for C++ to report).
+ * Otherwise 0 or -ENXIO (a CPU offline or >= nr_cpu_ids). The check lives
+ * here so that a call costs one bridge crossing, like the raw API.
  */
-int xk_call_single(int cpu, xk_call_fn fn, void *info, int wait) XK_NOEXCEPT;
+enum { XK_REFUSED_IRQS_OFF = 1, XK_REFUSED_NOT_TASK = 2 };
+int xk_call_single_wait(int cpu, xk_call_fn fn, void *info) XK_NOEXCEPT;
 
 /*
  * A call_single_data_t held by C++ as XCALL_SIZEOF_CALL_SINGLE_DATA bytes.
@@ -185,6 +188,19 @@ void *xk_this_cpu_ptr(void *pcp) XK_NOEXCEPT;	/* preemption must be off */
 int xk_cpuhp_add(void *hp, const char *name, int (*online)(void *ctx, unsigned int cpu),
 		 int (*offline)(void *ctx, unsigned int cpu), void *ctx) XK_NOEXCEPT;
 void xk_cpuhp_remove(void *hp) XK_NOEXCEPT;
+
+/* ---- benchmark baselines ---------------------------------------------------------- */
+
+/*
+ * The raw C calls xcall's types are measured against, looped @n times to
+ * @cpu; each returns the elapsed ktime_get_ns() nanoseconds. Task context,
+ * interrupts on; the caller keeps preemption off so @cpu stays remote.
+ *   sync:  smp_call_function_single(cpu, fn, info, 1)
+ *   async: smp_call_function_single_async() on one CSD, then spin until
+ *          the function has set a flag (release/acquire)
+ */
+unsigned long long xk_bench_raw_sync(int cpu, unsigned int n) XK_NOEXCEPT;
+unsigned long long xk_bench_raw_async(int cpu, unsigned int n) XK_NOEXCEPT;
 
 /* ---- sleeping locks ------------------------------------------------------- */
 

@@ -47,6 +47,21 @@ inline int check_target(int cpu) noexcept
 	return 0;
 }
 
+// Maps a bridge call's non-zero result to the refusal it stands for.
+inline int refusal_from_bridge(int ret) noexcept
+{
+	switch (ret) {
+	case XK_REFUSED_IRQS_OFF:
+		return refuse(Misuse::CallWithIrqsOff, -XK_EDEADLK);
+	case XK_REFUSED_NOT_TASK:
+		return refuse(Misuse::CallFromAtomic, -XK_EDEADLK);
+	case -XK_ENXIO:
+		return refuse(Misuse::BadCpu, -XK_ENXIO);
+	default:
+		return ret;
+	}
+}
+
 // The C-callable entry for a callable of type F: info is the F.
 template <typename F>
 void invoke_callable(void *info) noexcept
@@ -62,18 +77,18 @@ void invoke_callable(void *info) noexcept
 // barrier before the IPI); @fn's writes are visible after the return
 // (csd_unlock()'s smp_store_release() pairs with csd_lock_wait()'s
 // smp_cond_load_acquire() in smp_call_function_single()).
+//
+// One bridge crossing: the context check is done by the bridge, the CPU
+// check by the kernel (-ENXIO for an offline or nonexistent CPU).
 template <typename F>
 	requires cxxrt::invocable<F &>
 [[nodiscard]] int call_on(int cpu, F &&fn) noexcept
 {
-	if (int err = detail::check_can_wait_for_ipi())
-		return err;
-	if (int err = detail::check_target(cpu))
-		return err;
 	using Fn = cxxrt::remove_reference_t<F>;
-	int err = xk_call_single(cpu, &detail::invoke_callable<Fn>, const_cast<void *>(static_cast<const void *>(&fn)), 1);
-	// The target may have gone offline between the check and the call.
-	return err == -XK_ENXIO ? refuse(Misuse::BadCpu, err) : err;
+	int ret = xk_call_single_wait(cpu, &detail::invoke_callable<Fn>, const_cast<void *>(static_cast<const void *>(&fn)));
+	if (__builtin_expect(ret == 0, 1))
+		return 0;
+	return detail::refusal_from_bridge(ret);
 }
 
 // An asynchronous call that owns its call_single_data and its callable.
@@ -97,8 +112,6 @@ public:
 	// Any context, interrupts on or off. 0, -EBUSY, -ENXIO.
 	[[nodiscard]] int submit(int cpu) noexcept
 	{
-		if (int err = detail::check_target(cpu))
-			return err;
 		unsigned long old = cxxrt::read_once(state_);
 		do {
 			if (old & queued)
@@ -108,10 +121,11 @@ public:
 			// trampoline's fetch_add.
 		} while (!cxxrt::try_cmpxchg(state_, &old, old | queued));
 
+		// The kernel checks the CPU (-ENXIO: offline or nonexistent).
 		int err = xk_call_single_async(cpu, csd_);
-		if (err) {	// -ENXIO: went offline meanwhile; nothing was queued
+		if (__builtin_expect(err != 0, 0)) {	// nothing was queued
 			cxxrt::fetch_andnot(state_, queued);
-			return err == -XK_ENXIO ? refuse(Misuse::BadCpu, err) : err;
+			return detail::refusal_from_bridge(err);
 		}
 		return 0;
 	}

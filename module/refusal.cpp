@@ -4,11 +4,16 @@
 #include <cxxrt/atomic.h>
 
 #include "bridge.h"
+#include "debugfs.h"
 
 namespace xcall {
 namespace {
 
 constexpr unsigned kinds = unsigned(Misuse::Count);
+
+constexpr const char *names[kinds] = {
+	"call_with_irqs_off", "call_from_atomic", "sleep_from_atomic", "bad_cpu", "async_in_flight",
+};
 
 constexpr const char *descriptions[kinds] = {
 	"a waiting cross-CPU call with interrupts disabled",
@@ -36,6 +41,13 @@ int refuse(Misuse what, int err) noexcept
 unsigned long refusal_count(Misuse what) noexcept
 {
 	return cxxrt::read_once(counts[unsigned(what)]);
+}
+
+int show_refusals(Text &out) noexcept
+{
+	for (unsigned i = 0; i < kinds; i++)
+		out.printf("%s %lu\n", names[i], cxxrt::read_once(counts[i]));
+	return 0;
 }
 
 }  // namespace xcall

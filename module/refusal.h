@@ -21,4 +21,8 @@ int refuse(Misuse what, int err) noexcept;
 // How often each kind was refused since load (for tests and debugfs).
 unsigned long refusal_count(Misuse what) noexcept;
 
+class Text;
+// debugfs "refusals": one line per kind, "name count".
+int show_refusals(Text &out) noexcept;
+
 }  // namespace xcall

@@ -4,8 +4,14 @@
 // object with a constructor).
 #include <cxxrt/manual_lifetime.h>
 
+#include <cxxrt/atomic.h>
+
+#include "bench.h"
 #include "bridge.h"
+#include "cpus.h"
 #include "debugfs.h"
+#include "hotplug.h"
+#include "refusal.h"
 #include "selftest.h"
 
 namespace xcall {
@@ -18,9 +24,17 @@ public:
 	{
 		int err = dir_.create("xcall");
 		if (!err)
+			err = hotplug_.add<&Module::cpu_online, &Module::cpu_offline>("xcall:events", *this);
+		if (!err)
 			err = memory_file_.create<&Module::show_memory, nullptr>(dir_, "memory", *this);
 		if (!err)
+			err = hotplug_file_.create<&Module::show_hotplug, nullptr>(dir_, "hotplug", *this);
+		if (!err)
+			err = refusals_file_.create<&Module::show_refusals, nullptr>(dir_, "refusals", *this);
+		if (!err)
 			err = selftest_.create(dir_);
+		if (!err)
+			err = bench_.create(dir_);
 		return err;
 	}
 
@@ -36,11 +50,43 @@ private:
 		return 0;
 	}
 
+	// CPU hotplug events seen since load, per CPU (the callbacks run in
+	// each CPU's hotplug thread; readers see them through atomics).
+	int cpu_online(unsigned cpu) noexcept
+	{
+		cxxrt::atomic_add(online_events_[cpu], 1);
+		return 0;
+	}
+	int cpu_offline(unsigned cpu) noexcept
+	{
+		cxxrt::atomic_add(offline_events_[cpu], 1);
+		return 0;
+	}
+	// /sys/kernel/debug/xcall/hotplug: "cpu online offline", one row per
+	// possible CPU. Loading counts one online event per online CPU.
+	int show_hotplug(Text &out) noexcept
+	{
+		out.printf("cpu online offline\n");
+		possible_cpus().for_each([&](int cpu) {
+			out.printf("%d %lu %lu\n", cpu, cxxrt::read_once(online_events_[cpu]),
+				   cxxrt::read_once(offline_events_[cpu]));
+		});
+		return 0;
+	}
+	int show_refusals(Text &out) noexcept { return xcall::show_refusals(out); }
+
+	unsigned long online_events_[XK_MAX_CPUS] = {};
+	unsigned long offline_events_[XK_MAX_CPUS] = {};
+
 	// Members are destroyed in reverse: files go before the directory, and
 	// each file before the state its handlers use.
 	DebugfsDir dir_;
+	HotplugState hotplug_;
 	SelfTestKnob selftest_;
+	BenchKnob bench_;
 	DebugfsFile memory_file_;
+	DebugfsFile hotplug_file_;
+	DebugfsFile refusals_file_;
 };
 
 constinit cxxrt::ManualLifetime<Module> the_module;

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by xcall's C selftests: debugfs I/O, the in-kernel case
+ * runner, /proc/interrupts and CPU hotplug. Include after kselftest_harness.h.
+ */
+#ifndef XCALL_TEST_H
+#define XCALL_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define XCALL_DIR "/sys/kernel/debug/xcall"
+#define XCALL_MAX_CPUS 64
+
+/* write(2) of @text to an xcall file; returns 0 or the errno. */
+static inline int xcall_write(const char *file, const char *text)
+{
+	char path[128];
+	size_t len = strlen(text);
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), XCALL_DIR "/%s", file);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	if (write(fd, text, len) != (ssize_t)len)
+		err = errno ? errno : EIO;
+	close(fd);
+	return err;
+}
+
+/* Reads a whole file into @buf; returns its length or -errno. */
+static inline int read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n, total = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf + total, size - 1 - total)) > 0)
+		total += n;
+	close(fd);
+	buf[total] = '\0';
+	return n < 0 ? -errno : (int)total;
+}
+
+static inline int xcall_read(const char *file, char *buf, size_t size)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), XCALL_DIR "/%s", file);
+	return read_file(path, buf, size);
+}
+
+/* The number after "NAME " on its own line of an xcall file, or -1. */
+static inline long xcall_value(const char *file, const char *name)
+{
+	char buf[4096], *line, *save;
+	size_t len = strlen(name);
+
+	if (xcall_read(file, buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, name, len) && line[len] == ' ')
+			return atol(line + len + 1);
+	return -1;
+}
+
+/* Loads xcall if it is not loaded (cwd is the test's directory). */
+static inline int xcall_ensure_loaded(void)
+{
+	if (access(XCALL_DIR, F_OK) == 0)
+		return 0;
+	return system(". ./xcall_lib.sh && xcall_load");
+}
+
+/* Runs one in-kernel self-test case; "ok NAME\n" into @verdict on success. */
+static inline int xcall_run_case(const char *name, char *verdict, size_t size)
+{
+	int err = xcall_write("selftest", name);
+
+	if (err)
+		return err;
+	return xcall_read("selftest", verdict, size) < 0 ? EIO : 0;
+}
+
+#define EXPECT_CASE_OK(name)                                                      \
+	do {                                                                      \
+		char verdict_[512], expected_[128];                               \
+		ASSERT_EQ(0, xcall_run_case(name, verdict_, sizeof(verdict_)));   \
+		snprintf(expected_, sizeof(expected_), "ok %s\n", name);          \
+		if (strcmp(verdict_, expected_))                                  \
+			TH_LOG("kernel says: %s", verdict_);                      \
+		EXPECT_STREQ(expected_, verdict_);                                \
+	} while (0)
+
+/* Per-CPU "CAL" (function call interrupt) counts from /proc/interrupts. */
+static inline int read_cal_counts(unsigned long *counts, int max)
+{
+	char buf[65536], *line, *save, *p, *end;
+	int n = 0;
+
+	if (read_file("/proc/interrupts", buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		p = line;
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, "CAL:", 4))
+			continue;
+		p += 4;
+		while (n < max) {
+			unsigned long v = strtoul(p, &end, 10);
+			if (end == p)
+				break;
+			counts[n++] = v;
+			p = end;
+		}
+		return n;
+	}
+	return -1;
+}
+
+static inline int pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Writes 0/1 to cpuN/online; returns 0 or the errno. */
+static inline int set_cpu_online(int cpu, int online)
+{
+	char path[96];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	if (write(fd, online ? "1" : "0", 1) != 1)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/* Lines of the kernel log containing @text. */
+static inline int dmesg_count(const char *text)
+{
+	char cmd[256];
+	FILE *f;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "dmesg | grep -c -F '%s'", text);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &n) != 1)
+		n = -1;
+	pclose(f);
+	return n;
+}
+
+#endif
