@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Builds and runs cxxrt's host unit tests (GoogleTest), twice: under
+# Builds and runs the host unit tests (GoogleTest) of cxxrt (cxxrt/tests/)
+# and of the module's pure code (module/tests/), twice: under
 # AddressSanitizer + UndefinedBehaviorSanitizer, and under ThreadSanitizer
 # (threads standing in for CPUs). Last line: "host: P passed, F failed".
 set -uo pipefail
@@ -10,7 +11,7 @@ out=$XCALL_BUILD/host
 mkdir -p "$out"
 cxxflags=(-std=gnu++20 -O1 -g -faligned-new=8 -Wall -Wextra -Werror -fno-omit-frame-pointer
 	-fno-sanitize-recover=all -I"$XCALL_TOP/cxxrt/include" -I"$XCALL_TOP/module")
-sources=("$XCALL_TOP/cxxrt/new.cpp" "$XCALL_TOP"/cxxrt/tests/*.cpp)
+sources=("$XCALL_TOP/cxxrt/new.cpp" "$XCALL_TOP"/cxxrt/tests/*.cpp "$XCALL_TOP"/module/tests/*.cpp)
 
 declare -A sanitizers=([asan]=address,undefined [tsan]=thread)
 pids=()

@@ -6,6 +6,7 @@
 // one allocator and cxxrt's operator delete frees it consistently.
 #include "host_bridge.h"
 
+#include <cstdarg>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -56,6 +57,15 @@ extern "C" void xk_memory_stats_read(xk_memory_stats *out) noexcept
 	out->total_allocs = total_allocs;
 	out->total_frees = total_frees;
 	out->failed_allocs = failed_allocs;
+}
+
+extern "C" int xk_snprintf(char *buf, xk_size_t size, const char *fmt, ...) noexcept
+{
+	va_list args;
+	va_start(args, fmt);
+	int n = std::vsnprintf(buf, size, fmt, args);
+	va_end(args);
+	return n;
 }
 
 extern "C" void cxxrt_lifetime_violation(const char *what) noexcept
