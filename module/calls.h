@@ -71,8 +71,10 @@ void invoke_callable(void *info) noexcept
 
 }  // namespace detail
 
-// Runs @fn on @cpu in hard-IRQ context (directly, interrupts off, when @cpu
-// is this CPU) and returns once it has run. Ordering: the caller's writes
+// Runs @fn on @cpu with interrupts off and returns once it has run: in hard
+// IRQ, or in @cpu's idle task if its idle loop was polling (the kernel then
+// skips the IPI and the idle loop runs the queue), or directly when @cpu is
+// this CPU. Ordering: the caller's writes
 // before the call are visible to @fn (the kernel's llist_add() is a full
 // barrier before the IPI); @fn's writes are visible after the return
 // (csd_unlock()'s smp_store_release() pairs with csd_lock_wait()'s
