@@ -5,6 +5,7 @@
 
 #include "calls.h"
 #include "cpus.h"
+#include "knob_args.h"
 
 namespace xcall {
 namespace {
@@ -47,19 +48,6 @@ void sort(unsigned long long *v, unsigned n) noexcept
 			cxxrt::swap(v[j], v[j - 1]);
 }
 
-// Parses "key=value" into *value if the token's key is @key.
-bool parse_key(cxxrt::StringView token, cxxrt::StringView key, unsigned long long *value, int *err) noexcept
-{
-	if (!token.starts_with(key) || token.length() <= key.length() || token[key.length()] != '=')
-		return false;
-	auto v = token.substr(key.length() + 1).to_u64();
-	if (!v)
-		*err = -XK_EINVAL;
-	else
-		*value = *v;
-	return true;
-}
-
 }  // namespace
 
 int BenchKnob::create(DebugfsDir &dir) noexcept
@@ -78,15 +66,16 @@ int BenchKnob::store(cxxrt::StringView input) noexcept
 	else
 		return -XK_EINVAL;
 
-	unsigned long long cpu = ~0ULL, calls = 2000, rounds = 7;
-	for (cxxrt::StringView token = input.next_token(); !token.empty(); token = input.next_token()) {
-		int err = 0;
-		if (!parse_key(token, "cpu", &cpu, &err) && !parse_key(token, "n", &calls, &err) &&
-		    !parse_key(token, "rounds", &rounds, &err))
-			return -XK_EINVAL;	// unknown key
-		if (err)
-			return err;
-	}
+	static constexpr const char *keys[] = {"cpu", "n", "rounds"};
+	KnobArgs args(keys);
+	int err = args.parse(input);
+	if (err)
+		return err;
+	unsigned long long cpu = args.number(0, ~0ULL, &err);
+	unsigned long long calls = args.number(1, 2000, &err);
+	unsigned long long rounds = args.number(2, 7, &err);
+	if (err)
+		return err;
 	if (cpu == ~0ULL || calls == 0 || rounds == 0)
 		return -XK_EINVAL;
 	if (calls > max_calls || rounds > max_rounds)

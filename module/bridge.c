@@ -16,6 +16,9 @@
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
+#include <linux/smpboot.h>
+#include <linux/rcupdate.h>
+#include <linux/mm.h>
 #include <linux/debugfs.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
@@ -346,6 +349,108 @@ void xk_cpuhp_remove(void *storage)
 	cpuhp_state_remove_instance(hp->state, &hp->node);
 	cpuhp_remove_multi_state(hp->state);
 	hp->state = 0;
+}
+
+/* ---- per-CPU threads (smpboot), RCU, large allocations ----------------------- */
+
+struct xk_thread_set {
+	struct smp_hotplug_thread thread;
+	int (*should_run)(void *ctx, unsigned int cpu);
+	void (*run)(void *ctx, unsigned int cpu);
+	void *ctx;
+	bool fifo_low;
+	bool started;
+};
+
+static DEFINE_PER_CPU(struct task_struct *, xk_lazy_threads);
+static DEFINE_PER_CPU(struct task_struct *, xk_waiter_threads);
+static struct xk_thread_set xk_thread_sets[XK_THREAD_SETS];
+
+/* smpboot callbacks carry only the CPU: one trampoline set per thread set. */
+#define XK_THREAD_TRAMPOLINES(n)							\
+static int xk_should_run_##n(unsigned int cpu)						\
+{											\
+	return xk_thread_sets[n].should_run(xk_thread_sets[n].ctx, cpu);		\
+}											\
+static void xk_run_##n(unsigned int cpu)						\
+{											\
+	xk_thread_sets[n].run(xk_thread_sets[n].ctx, cpu);				\
+}											\
+static void xk_setup_##n(unsigned int cpu)						\
+{											\
+	if (xk_thread_sets[n].fifo_low)							\
+		sched_set_fifo_low(current);						\
+}
+XK_THREAD_TRAMPOLINES(0)
+XK_THREAD_TRAMPOLINES(1)
+
+static struct task_struct *__percpu *const xk_thread_store[XK_THREAD_SETS] = {
+	&xk_lazy_threads, &xk_waiter_threads,
+};
+
+int xk_percpu_threads_start(unsigned int set, const char *comm_fmt, int (*should_run)(void *ctx, unsigned int cpu),
+			    void (*run)(void *ctx, unsigned int cpu), void *ctx, int fifo_low)
+{
+	struct xk_thread_set *ts;
+	int err;
+
+	if (set >= XK_THREAD_SETS || xk_thread_sets[set].started)
+		return -EINVAL;
+	ts = &xk_thread_sets[set];
+	memset(&ts->thread, 0, sizeof(ts->thread));
+	ts->should_run = should_run;
+	ts->run = run;
+	ts->ctx = ctx;
+	ts->fifo_low = fifo_low;
+	ts->thread.store = xk_thread_store[set];
+	ts->thread.thread_should_run = set == 0 ? xk_should_run_0 : xk_should_run_1;
+	ts->thread.thread_fn = set == 0 ? xk_run_0 : xk_run_1;
+	ts->thread.setup = set == 0 ? xk_setup_0 : xk_setup_1;
+	ts->thread.thread_comm = comm_fmt;
+	err = smpboot_register_percpu_thread(&ts->thread);
+	if (!err)
+		ts->started = true;
+	return err;
+}
+
+void xk_percpu_threads_stop(unsigned int set)
+{
+	if (set >= XK_THREAD_SETS || !xk_thread_sets[set].started)
+		return;
+	smpboot_unregister_percpu_thread(&xk_thread_sets[set].thread);
+	xk_thread_sets[set].started = false;
+}
+
+void xk_percpu_thread_wake(unsigned int set, int cpu)
+{
+	struct task_struct *task = per_cpu(*xk_thread_store[set], cpu);
+
+	if (task)
+		wake_up_process(task);
+}
+
+void xk_synchronize_rcu(void) { synchronize_rcu(); }
+
+void *xk_alloc_large(size_t size)
+{
+	void *ptr = kvmalloc(size ? size : 1, GFP_KERNEL);
+
+	if (!ptr) {
+		atomic_long_inc(&failed_allocs);
+		return NULL;
+	}
+	atomic_long_inc(&live_allocs);
+	atomic_long_inc(&total_allocs);
+	return ptr;
+}
+
+void xk_free_large(void *ptr)
+{
+	if (!ptr)
+		return;
+	atomic_long_dec(&live_allocs);
+	atomic_long_inc(&total_frees);
+	kvfree(ptr);
 }
 
 /* ---- benchmark baselines ---------------------------------------------------------- */

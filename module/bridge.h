@@ -189,6 +189,29 @@ int xk_cpuhp_add(void *hp, const char *name, int (*online)(void *ctx, unsigned i
 		 int (*offline)(void *ctx, unsigned int cpu), void *ctx) XK_NOEXCEPT;
 void xk_cpuhp_remove(void *hp) XK_NOEXCEPT;
 
+/* ---- per-CPU threads (smpboot), RCU, large allocations ----------------------- */
+
+/*
+ * Two sets of per-CPU kernel threads (smpboot_register_percpu_thread(): they
+ * follow CPU hotplug, parked while their CPU is offline). For set @set,
+ * @run(ctx, cpu) is called in the thread on @cpu whenever @should_run(ctx,
+ * cpu) is true (checked with preemption off). @fifo_low: SCHED_FIFO at the
+ * lowest priority (sched_set_fifo_low), as irq_work/N on PREEMPT_RT.
+ * Process context.
+ */
+enum { XK_THREADS_LAZY = 0, XK_THREADS_WAITER = 1, XK_THREAD_SETS = 2 };
+int xk_percpu_threads_start(unsigned int set, const char *comm_fmt, int (*should_run)(void *ctx, unsigned int cpu),
+			    void (*run)(void *ctx, unsigned int cpu), void *ctx, int fifo_low) XK_NOEXCEPT;
+void xk_percpu_threads_stop(unsigned int set) XK_NOEXCEPT;
+/* wake_up_process() of set @set's thread on @cpu; any context, hard IRQ included. */
+void xk_percpu_thread_wake(unsigned int set, int cpu) XK_NOEXCEPT;
+
+void xk_synchronize_rcu(void) XK_NOEXCEPT;	/* waits out preempt-off sections too */
+
+/* kvmalloc()/kvfree(), counted with xk_alloc(). Process context only. */
+void *xk_alloc_large(xk_size_t size) XK_NOEXCEPT;
+void xk_free_large(void *ptr) XK_NOEXCEPT;
+
 /* ---- benchmark baselines ---------------------------------------------------------- */
 
 /*

@@ -49,6 +49,7 @@ enum : unsigned {
 struct Node {
 	Node *next = nullptr;
 	unsigned flags = 0;
+	unsigned short tag = 0;		// the user's: which statistics row it counts in
 	void (*func)(Node *) = nullptr;
 	cxxrt::uint64_t queued_ns = 0;	// when it was queued, for latency
 
@@ -71,6 +72,15 @@ public:
 	// Detaches all nodes, newest first.
 	Node *take_all() noexcept { return cxxrt::xchg(head_, static_cast<Node *>(nullptr)); }	// (1)
 	bool empty() const noexcept { return cxxrt::read_once(head_) == nullptr; }
+	// How many nodes are queued now. Only meaningful where no one can take
+	// the list meanwhile (its owner CPU is busy): tests use it.
+	unsigned count_unstable() const noexcept
+	{
+		unsigned n = 0;
+		for (const Node *node = cxxrt::load_acquire(head_); node; node = cxxrt::read_once(node->next))
+			n++;
+		return n;
+	}
 
 	static Node *reverse(Node *node) noexcept
 	{

@@ -112,12 +112,27 @@ public:
 	~AsyncCall() { wait(); }
 
 	// Any context, interrupts on or off. 0, -EBUSY, -ENXIO.
-	[[nodiscard]] int submit(int cpu) noexcept
+	[[nodiscard]] int submit(int cpu) noexcept { return submit(cpu, true); }
+
+	// As submit(), but a call still queued is not misuse: -EBUSY means the
+	// queued call will run, so this one coalesced into it (no refusal is
+	// reported). Fully ordered either way: on -EBUSY, the queued call's
+	// function sees this caller's prior writes (its trampoline clears
+	// "queued" with a fully ordered RMW before calling it).
+	[[nodiscard]] int try_submit(int cpu) noexcept { return submit(cpu, false); }
+
+private:
+	int submit(int cpu, bool busy_is_misuse) noexcept
 	{
 		unsigned long old = cxxrt::read_once(state_);
 		do {
-			if (old & queued)
+			if (old & queued) {
+				if (!busy_is_misuse) {
+					cxxrt::smp_mb();	// order prior writes before the caller's "coalesced"
+					return -XK_EBUSY;
+				}
 				return refuse(Misuse::AsyncInFlight, -XK_EBUSY);
+			}
 			// Fully ordered: the caller's writes (and fn_) are visible
 			// before the kernel publishes the CSD; pairs with the
 			// trampoline's fetch_add.
@@ -132,6 +147,7 @@ public:
 		return 0;
 	}
 
+public:
 	bool queued_now() const noexcept { return cxxrt::read_once(state_) & queued; }
 	bool idle() const noexcept { return cxxrt::load_acquire(state_) == 0; }
 

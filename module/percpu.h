@@ -37,6 +37,23 @@ public:
 		return 0;
 	}
 
+	// As create(), constructing T(cpu, args...): each instance knows its CPU.
+	template <typename... Args>
+	[[nodiscard]] int create_per_cpu(const Args &...args) noexcept
+	{
+		if (pcp_)
+			return -XK_EEXIST;
+		pcp_ = xk_percpu_alloc(sizeof(T), alignof(T));
+		if (!pcp_)
+			return -XK_ENOMEM;
+		possible_ = possible_cpus();
+		possible_.for_each([&](int cpu) { new (xk_per_cpu_ptr(pcp_, cpu)) T(cpu, args...); });
+		return 0;
+	}
+
+	// Whether @cpu has an instance (it is a possible CPU).
+	bool has(int cpu) const noexcept { return pcp_ && possible_.test(cpu); }
+
 	void destroy() noexcept
 	{
 		if (!pcp_)

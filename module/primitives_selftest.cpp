@@ -33,19 +33,6 @@ struct Where {
 	}
 };
 
-// Spins (never sleeps) until @done() or ~@ms milliseconds pass.
-template <typename F>
-bool spin_until(F done, unsigned ms = 2000) noexcept
-{
-	unsigned long long deadline = xk_clock_ns() + ms * 1000000ULL;
-	while (!done()) {
-		if (xk_clock_ns() > deadline)
-			return false;
-		cxxrt::cpu_relax();
-	}
-	return true;
-}
-
 // Some online CPU other than @cpu, or -1.
 int other_online_cpu(int cpu) noexcept
 {
@@ -547,7 +534,7 @@ void ipi_burst(Check &check)
 	});
 }
 
-constexpr SelfTestCase cases[] = {
+constexpr SelfTestCase primitive_cases[] = {
 	{"sync_call_runs_on_target", sync_call_runs_on_target},
 	{"sync_call_refused_with_irqs_off", sync_call_refused_with_irqs_off},
 	{"sync_call_refused_bad_cpu", sync_call_refused_bad_cpu},
@@ -572,6 +559,6 @@ constexpr SelfTestCase cases[] = {
 
 }  // namespace
 
-cxxrt::Span<const SelfTestCase> primitive_selftests() noexcept { return cases; }
+cxxrt::Span<const SelfTestCase> primitive_selftests() noexcept { return primitive_cases; }
 
 }  // namespace xcall

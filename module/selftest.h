@@ -39,6 +39,21 @@ private:
 	char message_[120] = {};
 };
 
+// Spins (never sleeps) until @done() or about @ms milliseconds have passed;
+// returns whether @done() became true. Bounded, so that a failing case
+// reports instead of wedging the machine.
+template <typename F>
+bool spin_until(F done, unsigned ms = 2000) noexcept
+{
+	unsigned long long deadline = xk_clock_ns() + ms * 1000000ULL;
+	while (!done()) {
+		if (xk_clock_ns() > deadline)
+			return false;
+		__builtin_ia32_pause();
+	}
+	return true;
+}
+
 struct SelfTestCase {
 	const char *name;
 	void (*run)(Check &check);
@@ -48,6 +63,7 @@ struct SelfTestCase {
 // (primitives_selftest.cpp).
 cxxrt::Span<const SelfTestCase> runtime_selftests() noexcept;
 cxxrt::Span<const SelfTestCase> primitive_selftests() noexcept;
+cxxrt::Span<const SelfTestCase> queue_selftests() noexcept;	// queue_selftest.cpp
 
 // Called by module init, before the selftest file exists: gives the
 // static-storage case an object that only module init can bring alive.
@@ -73,7 +89,8 @@ private:
 	template <typename F>
 	static void for_each_case(F &&f)
 	{
-		const cxxrt::Span<const SelfTestCase> suites[] = {runtime_selftests(), primitive_selftests()};
+		const cxxrt::Span<const SelfTestCase> suites[] = {runtime_selftests(), primitive_selftests(),
+								  queue_selftests()};
 		for (auto suite : suites)
 			for (const SelfTestCase &test : suite)
 				f(test);

@@ -11,6 +11,8 @@
 #include "cpus.h"
 #include "debugfs.h"
 #include "hotplug.h"
+#include "queue_knobs.h"
+#include "remote_queue.h"
 #include "refusal.h"
 #include "selftest.h"
 
@@ -23,6 +25,10 @@ public:
 	int init() noexcept
 	{
 		int err = dir_.create("xcall");
+		if (!err)
+			err = queue_.start();
+		if (!err)
+			err = queue_knobs_.create(dir_);
 		if (!err)
 			err = hotplug_.add<&Module::cpu_online, &Module::cpu_offline>("xcall:events", *this);
 		if (!err)
@@ -37,6 +43,8 @@ public:
 			err = bench_.create(dir_);
 		return err;
 	}
+
+	RemoteQueue &queue() noexcept { return queue_; }
 
 private:
 	// /sys/kernel/debug/xcall/memory: the bridge's allocation counters.
@@ -81,6 +89,8 @@ private:
 	// Members are destroyed in reverse: files go before the directory, and
 	// each file before the state its handlers use.
 	DebugfsDir dir_;
+	RemoteQueue queue_;
+	QueueKnobs queue_knobs_{queue_};	// after the queue: removed before it
 	HotplugState hotplug_;
 	SelfTestKnob selftest_;
 	BenchKnob bench_;
@@ -92,6 +102,9 @@ private:
 constinit cxxrt::ManualLifetime<Module> the_module;
 
 }  // namespace
+
+RemoteQueue &module_queue() noexcept { return the_module->queue(); }
+
 }  // namespace xcall
 
 extern "C" int xcall_cxx_init() noexcept

@@ -180,6 +180,21 @@ inline void atomic_or(T &x, U v) noexcept { __atomic_fetch_or(&x, static_cast<T>
 template <atomic_arith T, typename U>
 inline void atomic_andnot(T &x, U v) noexcept { __atomic_fetch_and(&x, static_cast<T>(~static_cast<T>(v)), __ATOMIC_RELAXED); }
 
+// ---- CPU-local counters (local_t) ---------------------------------------------------
+
+// local_inc()/local_add(): one unlocked read-modify-write instruction, atomic
+// against interrupts on this CPU but not against other CPUs. For counters
+// only their owning CPU writes (seed 004's "local" half); others read them
+// with read_once().
+template <atomic_arith T>
+inline void local_add(T &x, T v) noexcept
+{
+	static_assert(sizeof(T) == 8, "local counters are 64-bit");
+	asm volatile("addq %1, %0" : "+m"(x) : "er"(v));
+}
+template <atomic_arith T>
+inline void local_inc(T &x) noexcept { local_add(x, T(1)); }
+
 // ---- waiting ---------------------------------------------------------------------
 
 inline void cpu_relax() noexcept { asm volatile("rep; nop" ::: "memory"); }

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+// In-kernel tests of the merged queue (remote_queue.h): drain order, the
+// IRQs-off cross-call, seed 003's guarantee for remote irq_work, local
+// target rules and where each kind runs. The kselftest queue_test adds the
+// counts, IPIs, errors, hotplug and unload checks through debugfs.
+#include <cxxrt/atomic.h>
+#include <cxxrt/memory.h>
+
+#include "remote_queue.h"
+#include "selftest.h"
+
+namespace xcall {
+namespace {
+
+// Three distinct online CPUs, this one first; false if there are fewer.
+bool pick_cpus(int *self, int *a, int *b) noexcept
+{
+	*self = this_cpu();
+	*a = *b = -1;
+	online_cpus().for_each([&](int cpu) {
+		if (cpu == *self)
+			return;
+		if (*a < 0)
+			*a = cpu;
+		else if (*b < 0)
+			*b = cpu;
+	});
+	return *a >= 0;
+}
+
+// A node that appends its id to a shared log when it runs.
+struct Logged : cq::Node {
+	int id = 0;
+	int *log = nullptr;
+	int *next_slot = nullptr;
+	int context_ok = 1;
+};
+
+void log_run(cq::Node *n) noexcept
+{
+	auto *node = static_cast<Logged *>(n);
+	int slot = cxxrt::fetch_add(*node->next_slot, 1);
+	if (slot < 8)
+		node->log[slot] = node->id;
+}
+
+// Five nodes for a blocked CPU, queued wake, async, irq_work, async, sync:
+// the drain must run the sync call first, then the async calls and the
+// irq_work item in queueing order, then the wake-up.
+void queue_drain_order(Check &check)
+{
+	RemoteQueue &rq = module_queue();
+	PreemptGuard pinned;
+	int self, target, unused;
+	if (!check.expect(pick_cpus(&self, &target, &unused), "needs two online CPUs"))
+		return;
+	CpuQueue &q = rq.queues().on(target);
+	int log[8] = {}, slot = 0;
+	Logged node[5];
+	const unsigned flags[5] = {cq::kind_wake, cq::kind_async, cq::kind_irq_work | cq::work_hard, cq::kind_async,
+				   cq::kind_sync};
+	const QueueKind kinds[5] = {QueueKind::Wake, QueueKind::Async, QueueKind::IrqWorkHard, QueueKind::Async,
+				    QueueKind::Call};
+	for (int i = 0; i < 5; i++) {
+		node[i].id = i;
+		node[i].log = log;
+		node[i].next_slot = &slot;
+		node[i].flags = flags[i];
+		node[i].func = log_run;
+	}
+
+	// Keep the target in hard IRQ until all five nodes are in its list.
+	int spinning = 0, saw_all = 0;
+	AsyncCall blocker([&] {
+		cxxrt::store_release(spinning, 1);
+		saw_all = spin_until([&] { return q.list.count_unstable() >= 5; });
+	});
+	check.expect(blocker.submit(target) == 0, "blocker not submitted");
+	check.expect(spin_until([&] { return cxxrt::load_acquire(spinning) != 0; }), "blocker never ran");
+	for (int i = 0; i < 4; i++) {
+		int ret = kinds[i] == QueueKind::IrqWorkHard ? rq.queue_irq_work(target, node[i], kinds[i]) - 1
+							      : (cq::lock_node(node[i]), rq.queue(target, node[i], kinds[i]));
+		check.expect(ret == 0, "queueing node %d returned %d", i, ret);
+	}
+	// The sync call is queued last and waits: the blocker then returns.
+	cq::lock_node(node[4]);
+	check.expect(rq.queue(target, node[4], kinds[4]) == 0, "sync node not queued");
+	rq.wait_draining_own(node[4]);
+	blocker.wait();
+	check.expect(spin_until([&] {
+		return cq::call_idle(node[0]) && cq::call_idle(node[1]) && cq::call_idle(node[3]) &&
+		       !cq::work_busy_now(node[2]);
+	}),
+		     "nodes never finished");
+	check.expect(saw_all, "the blocker gave up before the five nodes were queued");
+	check.expect(slot == 5, "%d nodes ran, expected 5", slot);
+	const int expected[5] = {4, 1, 2, 3, 0};
+	for (int i = 0; i < 5; i++)
+		check.expect(log[i] == expected[i], "position %d ran node %d, expected %d (order %d%d%d%d%d)", i,
+			     log[i], expected[i], log[0], log[1], log[2], log[3], log[4]);
+}
+
+// Two CPUs each make a synchronous call to the other with interrupts off.
+// Neither can take the other's kick IPI; each completes because it drains
+// its own list while waiting. A broken implementation hangs here (and the
+// guest run fails on its time limit).
+void queue_cross_call_irqs_off(Check &check)
+{
+	int self, other, unused;
+	if (!check.expect(pick_cpus(&self, &other, &unused), "needs two online CPUs"))
+		return;
+	struct Result {
+		int done = 0, err = 0, ran_on = -1, irqs_were_off = 0;
+	} results[2];
+	int pair[2] = {self, other};
+	CpuMask both;
+	both.set(unsigned(self));
+	both.set(unsigned(other));
+	int arrived = 0;
+	auto fn = [&] {
+		int me = this_cpu() == pair[0] ? 0 : 1;
+		Result &r = results[me];
+		r.irqs_were_off = xk_irqs_disabled();
+		// Rendezvous, so that both really wait at the same time.
+		cxxrt::fetch_add(arrived, 1);
+		spin_until([&] { return cxxrt::load_acquire(arrived) >= 2; }, 500);
+		int *ran_on = &results[1 - me].ran_on;	// the callee records where it ran
+		r.err = module_queue().call(pair[1 - me], [ran_on] { cxxrt::write_once(*ran_on, this_cpu()); });
+		cxxrt::store_release(r.done, 1);
+	};
+	check.expect(call_on_mask(both, fn) == 0, "call_on_mask failed");
+	for (int i = 0; i < 2; i++) {
+		check.expect(results[i].done && results[i].err == 0, "CPU %d: call returned %d", pair[i], results[i].err);
+		check.expect(results[i].irqs_were_off, "CPU %d called with interrupts on", pair[i]);
+		check.expect(results[1 - i].ran_on == pair[1 - i], "call to CPU %d ran on %d", pair[1 - i],
+			     results[1 - i].ran_on);
+	}
+}
+
+// Seed 003's guarantee across CPUs: write a sequence number, then queue the
+// same irq_work item to another CPU, 20000 times; many claims fail (already
+// pending), yet the last run sees the last number.
+void queue_remote_irq_work_sees_latest(Check &check)
+{
+	int self, target, unused;
+	if (!check.expect(pick_cpus(&self, &target, &unused), "needs two online CPUs"))
+		return;
+	struct Item : cq::Node {
+		long sequence = 0;	// read_once/write_once
+		long seen = -1;
+		long runs = 0;
+	} item;
+	item.flags = cq::kind_irq_work | cq::work_hard;
+	item.func = [](cq::Node *n) {
+		auto *it = static_cast<Item *>(n);
+		it->seen = cxxrt::read_once(it->sequence);
+		it->runs++;
+	};
+	constexpr long rounds = 20000;
+	long claimed = 0, failed = 0;
+	for (long i = 1; i <= rounds; i++) {
+		cxxrt::write_once(item.sequence, i);
+		int ret = module_queue().queue_irq_work(target, item, QueueKind::IrqWorkHard);
+		claimed += ret == 1;
+		failed += ret == 0;
+		if (ret < 0)
+			break;
+	}
+	check.expect(spin_until([&] { return !cq::work_busy_now(item); }), "item never went idle");
+	check.expect(claimed + failed == rounds, "%ld claims and %ld pending of %ld", claimed, failed, rounds);
+	check.expect(item.seen == rounds, "last run saw %ld, expected %ld", item.seen, rounds);
+	check.expect(item.runs == claimed, "ran %ld times for %ld claims", item.runs, claimed);
+}
+
+// Local rules: a call to this CPU runs before queue() returns, interrupts
+// off; an irq_work item to this CPU is a self-IPI: with interrupts off it
+// waits, and runs in hard IRQ once they are back on.
+void queue_local_target_rules(Check &check)
+{
+	RemoteQueue &rq = module_queue();
+	PreemptGuard pinned;
+	int self = this_cpu();
+	struct Probe : cq::Node {
+		int ran = 0, cpu = -1;
+		Context context = Context::Task;
+	};
+	auto record = [](cq::Node *n) {
+		auto *p = static_cast<Probe *>(n);
+		p->ran++;
+		p->cpu = this_cpu();
+		p->context = current_context();
+	};
+	Probe call;
+	call.flags = cq::kind_async;
+	call.func = record;
+	cq::lock_node(call);
+	check.expect(rq.queue(self, call, QueueKind::Async) == 0, "local async refused");
+	check.expect(call.ran == 1 && call.context == Context::IrqsOffTask, "local async ran %d times in %s context",
+		     call.ran, context_name(call.context));
+
+	Probe work;
+	work.flags = cq::kind_irq_work | cq::work_hard;
+	work.func = record;
+	{
+		IrqSaveGuard irqs_off;
+		check.expect(rq.queue_irq_work(self, work, QueueKind::IrqWorkHard) == 1, "local irq_work not claimed");
+		check.expect(work.ran == 0, "local irq_work ran with interrupts off");
+	}
+	check.expect(spin_until([&] { return !cq::work_busy_now(work); }), "local irq_work never ran");
+	check.expect(work.ran == 1 && work.cpu == self, "local irq_work ran %d times on CPU %d", work.ran, work.cpu);
+	check.expect(work.context == Context::HardIrq, "local irq_work ran in %s context", context_name(work.context));
+}
+
+// Where a remote node of each kind runs: hard irq_work in the drain
+// (interrupts off), lazy ones in xcall_lazy/N, non-hard ones there too on
+// PREEMPT_RT; a wake-up wakes the target's waiter thread.
+void queue_contexts_per_kind(Check &check)
+{
+	RemoteQueue &rq = module_queue();
+	int self, target, unused;
+	if (!check.expect(pick_cpus(&self, &target, &unused), "needs two online CPUs"))
+		return;
+	struct Probe : cq::Node {
+		int cpu = -1, irqs_off = 0;
+		Context context = Context::Task;
+		char comm[16] = {};
+	};
+	auto record = [](cq::Node *n) {
+		auto *p = static_cast<Probe *>(n);
+		p->cpu = this_cpu();
+		p->irqs_off = xk_irqs_disabled();
+		p->context = current_context();
+		xk_current_comm(p->comm);
+	};
+	const unsigned modes[3] = {cq::work_hard, 0, cq::work_lazy};
+	const QueueKind kinds[3] = {QueueKind::IrqWorkHard, QueueKind::IrqWork, QueueKind::IrqWorkLazy};
+	for (int i = 0; i < 3; i++) {
+		Probe p;
+		p.flags = cq::kind_irq_work | modes[i];
+		p.func = record;
+		check.expect(rq.queue_irq_work(target, p, kinds[i]) == 1, "%s not claimed", queue_kind_name(kinds[i]));
+		check.expect(spin_until([&] { return !cq::work_busy_now(p); }), "%s never ran", queue_kind_name(kinds[i]));
+		bool thread = kinds[i] == QueueKind::IrqWorkLazy || (kinds[i] == QueueKind::IrqWork && xk_preempt_rt());
+		check.expect(p.cpu == target, "%s ran on CPU %d, not %d", queue_kind_name(kinds[i]), p.cpu, target);
+		if (thread)
+			check.expect(p.context == Context::Task && __builtin_strncmp(p.comm, "xcall_lazy/", 11) == 0,
+				     "%s ran in %s context, task '%s'", queue_kind_name(kinds[i]),
+				     context_name(p.context), p.comm);
+		else
+			check.expect(p.irqs_off, "%s ran with interrupts on (task '%s')", queue_kind_name(kinds[i]),
+				     p.comm);
+	}
+
+	CpuQueue &q = rq.queues().on(target);
+	unsigned long runs_before = cxxrt::read_once(q.waiter_runs);
+	Probe wake;
+	wake.flags = cq::kind_wake;
+	wake.func = record;
+	cq::lock_node(wake);
+	check.expect(rq.queue(target, wake, QueueKind::Wake) == 0, "wake refused");
+	check.expect(spin_until([&] { return cq::call_idle(wake); }), "wake never performed");
+	check.expect(wake.cpu == target && wake.irqs_off, "wake performed on CPU %d, interrupts %s", wake.cpu,
+		     wake.irqs_off ? "off" : "on");
+	check.expect(spin_until([&] { return cxxrt::read_once(q.waiter_runs) > runs_before; }),
+		     "the waiter thread of CPU %d never ran", target);
+}
+
+constexpr SelfTestCase queue_cases[] = {
+	{"queue_drain_order", queue_drain_order},
+	{"queue_cross_call_irqs_off", queue_cross_call_irqs_off},
+	{"queue_remote_irq_work_sees_latest", queue_remote_irq_work_sees_latest},
+	{"queue_local_target_rules", queue_local_target_rules},
+	{"queue_contexts_per_kind", queue_contexts_per_kind},
+};
+
+}  // namespace
+
+cxxrt::Span<const SelfTestCase> queue_selftests() noexcept { return queue_cases; }
+
+}  // namespace xcall
