@@ -265,7 +265,63 @@ void queue_contexts_per_kind(Check &check)
 		     "the waiter thread of CPU %d never ran", target);
 }
 
+void queue_burst_to_blocked_cpu(Check &check, cq::Node *nodes, unsigned burst);
+
+// A burst to a busy CPU coalesces: 1000 async nodes queued while the
+// target sits in hard IRQ make one empty -> non-empty transition, so
+// exactly one kick, and all 1000 run once it returns.
+void queue_burst_sends_one_kick(Check &check)
+{
+	constexpr unsigned burst = 1000;
+	cq::Node *nodes = new (cxxrt::may_sleep) cq::Node[burst];	// before preemption goes off
+	if (!check.expect(nodes != nullptr, "allocation failed"))
+		return;
+	queue_burst_to_blocked_cpu(check, nodes, burst);
+	delete[] nodes;
+}
+
+void queue_burst_to_blocked_cpu(Check &check, cq::Node *nodes, unsigned burst)
+{
+	RemoteQueue &rq = module_queue();
+	PreemptGuard pinned;
+	int self, target, unused;
+	if (!check.expect(pick_cpus(&self, &target, &unused), "needs two online CPUs"))
+		return;
+	CpuQueue &q = rq.queues().on(target);
+	KindStats &row = q.stats[unsigned(QueueKind::Async)];
+	unsigned long kicks_before = cxxrt::read_once(row.kicks_local) + cxxrt::read_once(row.kicks_remote);
+	unsigned long handled_before = cxxrt::read_once(row.handled);
+	static int runs;
+	cxxrt::write_once(runs, 0);
+
+	int spinning = 0, saw_all = 0;
+	AsyncCall blocker([&] {
+		cxxrt::store_release(spinning, 1);
+		saw_all = spin_until([&] { return q.list.count_unstable() >= burst; }, 5000);
+	});
+	check.expect(blocker.submit(target) == 0, "blocker not submitted");
+	check.expect(spin_until([&] { return cxxrt::load_acquire(spinning) != 0; }), "blocker never ran");
+	for (unsigned i = 0; i < burst; i++) {
+		cq::Node &n = nodes[i];
+		n.flags = cq::kind_async;
+		n.func = [](cq::Node *) { cxxrt::fetch_add(runs, 1); };
+		cq::lock_node(n);
+		check.expect(rq.queue(target, n, QueueKind::Async) == 0, "node %u refused", i);
+	}
+	blocker.wait();
+	check.expect(spin_until([&] { return cxxrt::load_acquire(runs) == int(burst); }), "%d of %u nodes ran",
+		     cxxrt::read_once(runs), burst);
+	for (unsigned i = 0; i < burst; i++)
+		spin_until([&] { return cq::call_idle(nodes[i]); });
+	unsigned long kicks = cxxrt::read_once(row.kicks_local) + cxxrt::read_once(row.kicks_remote) - kicks_before;
+	check.expect(saw_all, "the blocker gave up before the burst was queued");
+	check.expect(kicks == 1, "%lu kicks for one burst, expected 1", kicks);
+	check.expect(cxxrt::read_once(row.handled) - handled_before == burst, "handled %lu, expected %u",
+		     cxxrt::read_once(row.handled) - handled_before, burst);
+}
+
 constexpr SelfTestCase queue_cases[] = {
+	{"queue_burst_sends_one_kick", queue_burst_sends_one_kick},
 	{"queue_drain_order", queue_drain_order},
 	{"queue_cross_call_irqs_off", queue_cross_call_irqs_off},
 	{"queue_remote_irq_work_sees_latest", queue_remote_irq_work_sees_latest},

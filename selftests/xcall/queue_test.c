@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xcall's merged queue through debugfs: every kind to every CPU and to all,
+ * counts that must match exactly, kicks that must have gone over real IPIs,
+ * every malformed command refused without queueing anything, CPUs going
+ * offline while work is queued to them, and unloading during a burst.
+ */
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "../kselftest_harness.h"
+#include "xcall_test.h"
+
+#define KINDS 6
+static const char *const kinds[KINDS] = {"call", "async", "irq_work", "irq_work_hard", "irq_work_lazy", "wake"};
+
+struct row {
+	unsigned long queued, handled, kicks, pending, wrong_cpu, wrong_context;
+};
+
+/* stats[cpu][kind]; index XCALL_MAX_CPUS holds the "all" rows. */
+struct stats {
+	struct row row[XCALL_MAX_CPUS + 1][KINDS];
+	int present[XCALL_MAX_CPUS + 1];
+};
+
+static int kind_index(const char *name)
+{
+	for (int k = 0; k < KINDS; k++)
+		if (!strcmp(name, kinds[k]))
+			return k;
+	return -1;
+}
+
+static int read_stats(struct stats *s)
+{
+	static char buf[65536];
+	char *line, *save, cpu[16], kind[32];
+	struct row r;
+
+	memset(s, 0, sizeof(*s));
+	if (xcall_read("stats", buf, sizeof(buf)) <= 0)
+		return -1;
+	line = strtok_r(buf, "\n", &save);	/* header */
+	if (!line || strncmp(line, "cpu kind queued handled kicks pending", 37))
+		return -1;
+	for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		int k, c;
+
+		if (sscanf(line, "%15s %31s %lu %lu %lu %lu %lu %lu", cpu, kind, &r.queued, &r.handled, &r.kicks,
+			   &r.pending, &r.wrong_cpu, &r.wrong_context) != 8)
+			return -1;
+		k = kind_index(kind);
+		c = !strcmp(cpu, "all") ? XCALL_MAX_CPUS : atoi(cpu);
+		if (k < 0 || c < 0 || c > XCALL_MAX_CPUS)
+			return -1;
+		s->row[c][k] = r;
+		s->present[c] = 1;
+	}
+	return 0;
+}
+
+static int online_cpus(void)
+{
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+FIXTURE(queue) {
+	struct stats before, after;
+};
+
+FIXTURE_SETUP(queue)
+{
+	if (getuid() != 0)
+		SKIP(return, "must be root");
+	ASSERT_EQ(0, xcall_ensure_loaded());
+	if (online_cpus() < 2)
+		SKIP(return, "needs at least two online CPUs");
+}
+
+FIXTURE_TEARDOWN(queue) {}
+
+TEST_F(queue, drain_order) { EXPECT_CASE_OK("queue_drain_order"); }
+TEST_F(queue, burst_sends_one_kick) { EXPECT_CASE_OK("queue_burst_sends_one_kick"); }
+TEST_F(queue, cross_call_with_irqs_off) { EXPECT_CASE_OK("queue_cross_call_irqs_off"); }
+TEST_F(queue, remote_irq_work_sees_latest) { EXPECT_CASE_OK("queue_remote_irq_work_sees_latest"); }
+TEST_F(queue, local_target_rules) { EXPECT_CASE_OK("queue_local_target_rules"); }
+TEST_F(queue, contexts_per_kind) { EXPECT_CASE_OK("queue_contexts_per_kind"); }
+
+/*
+ * Every kind, to each CPU and to "all", 1 and 10000 nodes each, wait=1:
+ * afterwards handled == queued exactly on every target, nothing elsewhere,
+ * every node ran on its target in its kind's context, and kicks never
+ * outnumber nodes.
+ */
+TEST_F_TIMEOUT(queue, every_kind_every_cpu_counts_match, 280)
+{
+	const int counts[2] = {1, 10000};
+	int ncpu = online_cpus();
+	char cmd[128], target[16];
+
+	for (int k = 0; k < KINDS; k++) {
+		for (int t = -1; t < ncpu; t++) {
+			for (int c = 0; c < 2; c++) {
+				int count = counts[c];
+
+				if (t < 0)
+					snprintf(target, sizeof(target), "all");
+				else
+					snprintf(target, sizeof(target), "%d", t);
+				ASSERT_EQ(0, xcall_write("reset", "1"));
+				snprintf(cmd, sizeof(cmd), "%s cpus=%s count=%d wait=1", kinds[k], target, count);
+				ASSERT_EQ(0, xcall_write("queue", cmd)) TH_LOG("%s", cmd);
+				ASSERT_EQ(0, read_stats(&self->after));
+				for (int cpu = 0; cpu < ncpu; cpu++) {
+					struct row *r = &self->after.row[cpu][k];
+					unsigned long want = (t < 0 || t == cpu) ? count : 0;
+
+					EXPECT_EQ(want, r->queued) TH_LOG("%s: CPU %d", cmd, cpu);
+					EXPECT_EQ(r->queued, r->handled) TH_LOG("%s: CPU %d", cmd, cpu);
+					EXPECT_EQ(0, r->wrong_cpu) TH_LOG("%s: CPU %d", cmd, cpu);
+					EXPECT_EQ(0, r->wrong_context) TH_LOG("%s: CPU %d", cmd, cpu);
+					/* At most one kick per empty -> non-empty transition;
+					 * how many transitions a burst makes depends on how fast
+					 * the target drains (queue_burst_sends_one_kick pins it). */
+					EXPECT_LE(r->kicks, r->queued) TH_LOG("%s: CPU %d", cmd, cpu);
+				}
+				EXPECT_EQ((unsigned long)(t < 0 ? count * ncpu : count),
+					  self->after.row[XCALL_MAX_CPUS][k].queued);
+			}
+		}
+	}
+}
+
+/* wait=0 returns at once; the nodes still all run, exactly once. */
+TEST_F(queue, nowait_burst_runs_every_node)
+{
+	ASSERT_EQ(0, read_stats(&self->before));
+	ASSERT_EQ(0, xcall_write("queue", "async cpus=all count=10000"));
+	ASSERT_EQ(0, xcall_write("queue", "irq_work_lazy cpus=all count=10000"));
+	for (int i = 0; i < 200; i++) {
+		ASSERT_EQ(0, read_stats(&self->after));
+		if (self->after.row[XCALL_MAX_CPUS][1].handled == self->after.row[XCALL_MAX_CPUS][1].queued &&
+		    self->after.row[XCALL_MAX_CPUS][4].handled == self->after.row[XCALL_MAX_CPUS][4].queued)
+			break;
+		usleep(50000);
+	}
+	for (int k = 1; k <= 4; k += 3) {
+		struct row *b = &self->before.row[XCALL_MAX_CPUS][k], *a = &self->after.row[XCALL_MAX_CPUS][k];
+
+		EXPECT_EQ(10000UL * online_cpus(), a->queued - b->queued) TH_LOG("%s", kinds[k]);
+		EXPECT_EQ(a->queued, a->handled) TH_LOG("%s", kinds[k]);
+	}
+}
+
+/* same=1 re-queues one item: each call is either queued or found pending. */
+TEST_F(queue, same_item_claims_or_finds_pending)
+{
+	struct row *r;
+
+	ASSERT_EQ(0, xcall_write("reset", "1"));
+	ASSERT_EQ(0, xcall_write("queue", "irq_work_hard cpus=1 count=10000 same=1 wait=1"));
+	ASSERT_EQ(0, read_stats(&self->after));
+	r = &self->after.row[1][3];
+	EXPECT_EQ(10000UL, r->queued + r->pending);
+	EXPECT_EQ(r->queued, r->handled);
+	EXPECT_LT(0, r->pending);
+	EXPECT_LT(0, r->queued);
+}
+
+/*
+ * The kicks went over real IPIs: from CPU 0 to busy CPUs (a polling idle
+ * CPU gets no IPI, see primitives_test), each target's CAL count rises by
+ * at least the kicks xcall counted for it.
+ */
+TEST_F(queue, kicks_are_real_ipis)
+{
+	unsigned long before[XCALL_MAX_CPUS], after[XCALL_MAX_CPUS];
+	pid_t spinners[XCALL_MAX_CPUS];
+	int n = online_cpus(), cpu;
+	char cmd[64];
+
+	for (cpu = 1; cpu < n; cpu++) {
+		spinners[cpu] = fork();
+		ASSERT_LE(0, spinners[cpu]);
+		if (spinners[cpu] == 0) {
+			pin_to_cpu(cpu);
+			for (;;)
+				;
+		}
+	}
+	ASSERT_EQ(0, pin_to_cpu(0));
+	usleep(200000);
+	ASSERT_EQ(0, xcall_write("reset", "1"));
+	ASSERT_EQ(n, read_cal_counts(before, XCALL_MAX_CPUS));
+	snprintf(cmd, sizeof(cmd), "async cpus=1-%d count=10000 wait=1", n - 1);
+	EXPECT_EQ(0, xcall_write("queue", cmd));
+	EXPECT_EQ(0, xcall_write("queue", "wake cpus=1 count=2000 wait=1"));
+	ASSERT_EQ(n, read_cal_counts(after, XCALL_MAX_CPUS));
+	ASSERT_EQ(0, read_stats(&self->after));
+	for (cpu = 1; cpu < n; cpu++) {
+		kill(spinners[cpu], SIGKILL);
+		waitpid(spinners[cpu], NULL, 0);
+	}
+	for (cpu = 1; cpu < n; cpu++) {
+		unsigned long kicks = self->after.row[cpu][1].kicks + self->after.row[cpu][5].kicks;
+
+		TH_LOG("CPU %d: %lu kicks, CAL +%lu", cpu, kicks, after[cpu] - before[cpu]);
+		EXPECT_LT(0, kicks);
+		EXPECT_LE(kicks, after[cpu] - before[cpu]);
+	}
+}
+
+/* Every malformed command fails with its errno and queues nothing. */
+TEST_F(queue, malformed_commands_are_refused)
+{
+	static const struct {
+		const char *cmd;
+		int err;
+	} bad[] = {
+		{"bogus cpus=1", EINVAL},
+		{"async", EINVAL},
+		{"async cpus=", EINVAL},
+		{"async cpus=1,,2", EINVAL},
+		{"async cpus=3-1", EINVAL},
+		{"async cpus=one", EINVAL},
+		{"async cpus=1 count=0", EINVAL},
+		{"async cpus=1 count=abc", EINVAL},
+		{"async cpus=1 count=-1", EINVAL},
+		{"async cpus=1 colour=red", EINVAL},
+		{"async cpus=1 cpus=2", EINVAL},
+		{"async cpus=1 wait=2", EINVAL},
+		{"async cpus=1 same=1", EINVAL},
+		{"async cpus=1 count", EINVAL},
+		{"wake cpus=all count=18446744073709551616", EINVAL},
+		{"async cpus=4096", ENXIO},
+		{"irq_work cpus=0-4095", ENXIO},
+		{"async cpus=1 count=100001", E2BIG},
+		{"irq_work_lazy cpus=all count=4000000000", E2BIG},
+	};
+
+	ASSERT_EQ(0, read_stats(&self->before));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(bad[i].err, xcall_write("queue", bad[i].cmd)) TH_LOG("'%s'", bad[i].cmd);
+	}
+	EXPECT_EQ(EINVAL, xcall_write("reset", "2"));
+	ASSERT_EQ(0, read_stats(&self->after));
+	for (int k = 0; k < KINDS; k++) {
+		EXPECT_EQ(self->before.row[XCALL_MAX_CPUS][k].queued, self->after.row[XCALL_MAX_CPUS][k].queued)
+			TH_LOG("%s", kinds[k]);
+	}
+}
+
+/*
+ * A CPU goes offline and online again, three times, while another process
+ * keeps queueing to it. Each write either queues everything or fails with
+ * ENXIO; in the end every node queued was handled, none lost or run twice.
+ */
+TEST_F_TIMEOUT(queue, hotplug_while_queueing_loses_nothing, 200)
+{
+	int cpu = online_cpus() - 1, err, status;
+	int *counts;
+	pid_t writer;
+
+	err = set_cpu_online(cpu, 0);
+	if (err == ENOENT || err == EPERM || err == EBUSY)
+		SKIP(return, "CPU %d cannot go offline here (%d)", cpu, err);
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, set_cpu_online(cpu, 1));
+	ASSERT_EQ(0, xcall_write("reset", "1"));
+
+	counts = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, counts);
+	counts[0] = counts[1] = counts[2] = counts[3] = 0;	/* ok, enxio, other, stop */
+	writer = fork();
+	ASSERT_LE(0, writer);
+	if (writer == 0) {
+		char cmd[96];
+		int i = 0;
+
+		pin_to_cpu(0);
+		while (!__atomic_load_n(&counts[3], __ATOMIC_ACQUIRE)) {
+			snprintf(cmd, sizeof(cmd), "%s cpus=%d count=200", kinds[1 + i++ % 5], cpu);
+			err = xcall_write("queue", cmd);
+			__atomic_fetch_add(&counts[err == 0 ? 0 : err == ENXIO ? 1 : 2], 1, __ATOMIC_RELAXED);
+		}
+		_exit(0);
+	}
+	for (int round = 0; round < 3; round++) {
+		usleep(300000);
+		EXPECT_EQ(0, set_cpu_online(cpu, 0));
+		usleep(300000);
+		EXPECT_EQ(0, set_cpu_online(cpu, 1));
+	}
+	usleep(200000);
+	__atomic_store_n(&counts[3], 1, __ATOMIC_RELEASE);
+	waitpid(writer, &status, 0);
+	TH_LOG("writes: %d queued, %d refused with ENXIO, %d other", counts[0], counts[1], counts[2]);
+	EXPECT_LT(0, counts[0]);
+	EXPECT_LT(0, counts[1]);
+	EXPECT_EQ(0, counts[2]);
+
+	for (int i = 0; i < 200; i++) {
+		int settled = 1;
+
+		ASSERT_EQ(0, read_stats(&self->after));
+		for (int k = 0; k < KINDS; k++)
+			settled &= self->after.row[XCALL_MAX_CPUS][k].handled == self->after.row[XCALL_MAX_CPUS][k].queued;
+		if (settled)
+			break;
+		usleep(50000);
+	}
+	for (int k = 1; k < KINDS; k++) {
+		struct row *r = &self->after.row[XCALL_MAX_CPUS][k];
+
+		EXPECT_EQ(r->queued, r->handled) TH_LOG("%s", kinds[k]);
+		EXPECT_EQ(0, r->wrong_cpu) TH_LOG("%s", kinds[k]);
+	}
+	munmap(counts, 4096);
+}
+
+/* Unloading while a burst is in flight waits for it and frees everything. */
+TEST_F_TIMEOUT(queue, unload_during_burst_is_clean, 120)
+{
+	int returned_before = dmesg_count("allocations, all returned");
+
+	ASSERT_EQ(0, xcall_write("queue", "async cpus=all count=20000"));
+	ASSERT_EQ(0, xcall_write("queue", "irq_work_lazy cpus=all count=20000"));
+	ASSERT_EQ(0, xcall_write("queue", "wake cpus=all count=20000"));
+	ASSERT_EQ(0, system("rmmod xcall"));
+	EXPECT_EQ(returned_before + 1, dmesg_count("allocations, all returned"));
+	EXPECT_EQ(0, dmesg_count("xcall: leaked"));
+	ASSERT_EQ(0, xcall_ensure_loaded());
+}
+
+TEST_HARNESS_MAIN
