@@ -186,6 +186,26 @@ private:
 	F fn_;
 };
 
+namespace detail {
+
+// The checks and the call shared by call_on_mask() and call_on_others():
+// @kernel_call is the bridge's on_each_cpu_cond_mask() or
+// smp_call_function_many().
+template <typename F>
+int call_on_cpus(const CpuMask &mask, const F &fn,
+		 void (*kernel_call)(const unsigned long *, xk_call_fn, void *, int)) noexcept
+{
+	if (int err = check_can_wait_for_ipi())
+		return err;
+	PreemptGuard no_hotplug;
+	if (!mask.is_subset_of(online_cpus()))
+		return refuse(Misuse::BadCpu, -XK_ENXIO);
+	kernel_call(mask.bits(), &invoke_callable<const F>, const_cast<F *>(&fn), 1);
+	return 0;
+}
+
+}  // namespace detail
+
 // Runs @fn on every CPU of @mask (this one too: directly, interrupts off;
 // the others in hard-IRQ context) and waits for all. @fn runs on several
 // CPUs at once, so it is called through a const reference: shared results
@@ -196,27 +216,15 @@ template <typename F>
 	requires cxxrt::invocable<const F &>
 [[nodiscard]] int call_on_mask(const CpuMask &mask, const F &fn) noexcept
 {
-	if (int err = detail::check_can_wait_for_ipi())
-		return err;
-	PreemptGuard no_hotplug;
-	if (!mask.is_subset_of(online_cpus()))
-		return refuse(Misuse::BadCpu, -XK_ENXIO);
-	xk_call_mask(mask.bits(), &detail::invoke_callable<const F>, const_cast<F *>(&fn), 1);
-	return 0;
+	return detail::call_on_cpus(mask, fn, &xk_call_mask);
 }
 
-// As call_on_mask() without excluding this CPU: smp_call_function_many().
+// As call_on_mask() but excluding this CPU: smp_call_function_many().
 template <typename F>
 	requires cxxrt::invocable<const F &>
 [[nodiscard]] int call_on_others(const CpuMask &mask, const F &fn) noexcept
 {
-	if (int err = detail::check_can_wait_for_ipi())
-		return err;
-	PreemptGuard no_hotplug;
-	if (!mask.is_subset_of(online_cpus()))
-		return refuse(Misuse::BadCpu, -XK_ENXIO);
-	xk_call_many(mask.bits(), &detail::invoke_callable<const F>, const_cast<F *>(&fn), 1);
-	return 0;
+	return detail::call_on_cpus(mask, fn, &xk_call_many);
 }
 
 // A callable with no state: nothing of the caller's can dangle when the

@@ -27,28 +27,14 @@ public:
 	template <typename... Args>
 	[[nodiscard]] int create(const Args &...args) noexcept
 	{
-		if (pcp_)
-			return -XK_EEXIST;
-		pcp_ = xk_percpu_alloc(sizeof(T), alignof(T));
-		if (!pcp_)
-			return -XK_ENOMEM;
-		possible_ = possible_cpus();
-		possible_.for_each([&](int cpu) { new (xk_per_cpu_ptr(pcp_, cpu)) T(args...); });
-		return 0;
+		return create_with([&](void *where, int) { new (where) T(args...); });
 	}
 
 	// As create(), constructing T(cpu, args...): each instance knows its CPU.
 	template <typename... Args>
 	[[nodiscard]] int create_per_cpu(const Args &...args) noexcept
 	{
-		if (pcp_)
-			return -XK_EEXIST;
-		pcp_ = xk_percpu_alloc(sizeof(T), alignof(T));
-		if (!pcp_)
-			return -XK_ENOMEM;
-		possible_ = possible_cpus();
-		possible_.for_each([&](int cpu) { new (xk_per_cpu_ptr(pcp_, cpu)) T(cpu, args...); });
-		return 0;
+		return create_with([&](void *where, int cpu) { new (where) T(cpu, args...); });
 	}
 
 	// Whether @cpu has an instance (it is a possible CPU).
@@ -87,6 +73,19 @@ public:
 	}
 
 private:
+	template <typename Construct>
+	int create_with(Construct construct) noexcept
+	{
+		if (pcp_)
+			return -XK_EEXIST;
+		pcp_ = xk_percpu_alloc(sizeof(T), alignof(T));
+		if (!pcp_)
+			return -XK_ENOMEM;
+		possible_ = possible_cpus();
+		possible_.for_each([&](int cpu) { construct(xk_per_cpu_ptr(pcp_, cpu), cpu); });
+		return 0;
+	}
+
 	void *pcp_ = nullptr;
 	CpuMask possible_;
 };

@@ -28,6 +28,41 @@ bool pick_cpus(int *self, int *a, int *b) noexcept
 	return *a >= 0;
 }
 
+// Keeps @target in hard IRQ (an async call spinning there) until its queue
+// holds @nodes nodes or @ms pass; the queue's kick to it stays pending
+// meanwhile, so what is queued accumulates in one list. start() returns
+// once the target spins; finished() waits for it and says whether the
+// count was reached.
+class CpuBlocker : cxxrt::Pinned {
+public:
+	CpuBlocker(CpuQueue &q, unsigned nodes, unsigned ms) noexcept : call_(Spin{this, &q, nodes, ms}) {}
+
+	bool start(int target) noexcept
+	{
+		return call_.submit(target) == 0 && spin_until([&] { return cxxrt::load_acquire(spinning_) != 0; });
+	}
+	bool finished() noexcept
+	{
+		call_.wait();
+		return saw_all_;
+	}
+
+private:
+	struct Spin {
+		CpuBlocker *self;
+		CpuQueue *q;
+		unsigned nodes, ms;
+		void operator()() const noexcept
+		{
+			cxxrt::store_release(self->spinning_, 1);
+			self->saw_all_ = spin_until([this] { return q->list.count_unstable() >= nodes; }, ms);
+		}
+	};
+
+	int spinning_ = 0, saw_all_ = 0;
+	AsyncCall<Spin> call_;
+};
+
 // A node that appends its id to a shared log when it runs.
 struct Logged : cq::Node {
 	int id = 0;
@@ -70,13 +105,8 @@ void queue_drain_order(Check &check)
 	}
 
 	// Keep the target in hard IRQ until all five nodes are in its list.
-	int spinning = 0, saw_all = 0;
-	AsyncCall blocker([&] {
-		cxxrt::store_release(spinning, 1);
-		saw_all = spin_until([&] { return q.list.count_unstable() >= 5; });
-	});
-	check.expect(blocker.submit(target) == 0, "blocker not submitted");
-	check.expect(spin_until([&] { return cxxrt::load_acquire(spinning) != 0; }), "blocker never ran");
+	CpuBlocker blocker(q, 5, 2000);
+	check.expect(blocker.start(target), "blocker never ran");
 	for (int i = 0; i < 4; i++) {
 		int ret = kinds[i] == QueueKind::IrqWorkHard ? rq.queue_irq_work(target, node[i], kinds[i]) - 1
 							      : (cq::lock_node(node[i]), rq.queue(target, node[i], kinds[i]));
@@ -86,7 +116,7 @@ void queue_drain_order(Check &check)
 	cq::lock_node(node[4]);
 	check.expect(rq.queue(target, node[4], kinds[4]) == 0, "sync node not queued");
 	rq.wait_draining_own(node[4]);
-	blocker.wait();
+	bool saw_all = blocker.finished();
 	check.expect(spin_until([&] {
 		return cq::call_idle(node[0]) && cq::call_idle(node[1]) && cq::call_idle(node[3]) &&
 		       !cq::work_busy_now(node[2]);
@@ -294,13 +324,8 @@ void queue_burst_to_blocked_cpu(Check &check, cq::Node *nodes, unsigned burst)
 	static int runs;
 	cxxrt::write_once(runs, 0);
 
-	int spinning = 0, saw_all = 0;
-	AsyncCall blocker([&] {
-		cxxrt::store_release(spinning, 1);
-		saw_all = spin_until([&] { return q.list.count_unstable() >= burst; }, 5000);
-	});
-	check.expect(blocker.submit(target) == 0, "blocker not submitted");
-	check.expect(spin_until([&] { return cxxrt::load_acquire(spinning) != 0; }), "blocker never ran");
+	CpuBlocker blocker(q, burst, 5000);
+	check.expect(blocker.start(target), "blocker never ran");
 	for (unsigned i = 0; i < burst; i++) {
 		cq::Node &n = nodes[i];
 		n.flags = cq::kind_async;
@@ -308,7 +333,7 @@ void queue_burst_to_blocked_cpu(Check &check, cq::Node *nodes, unsigned burst)
 		cq::lock_node(n);
 		check.expect(rq.queue(target, n, QueueKind::Async) == 0, "node %u refused", i);
 	}
-	blocker.wait();
+	bool saw_all = blocker.finished();
 	check.expect(spin_until([&] { return cxxrt::load_acquire(runs) == int(burst); }), "%d of %u nodes ran",
 		     cxxrt::read_once(runs), burst);
 	for (unsigned i = 0; i < burst; i++)

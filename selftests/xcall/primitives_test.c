@@ -62,24 +62,11 @@ TEST_F(primitives, remote_calls_raise_cal_interrupts)
 
 	n = read_cal_counts(before, XCALL_MAX_CPUS);
 	ASSERT_LE(2, n);
-	for (cpu = 1; cpu < n; cpu++) {
-		spinners[cpu] = fork();
-		ASSERT_LE(0, spinners[cpu]);
-		if (spinners[cpu] == 0) {
-			pin_to_cpu(cpu);
-			for (;;)
-				;
-		}
-	}
-	ASSERT_EQ(0, pin_to_cpu(0));
-	usleep(200000);	/* let every spinner reach its CPU */
+	ASSERT_EQ(0, start_spinners(spinners, n));
 	n = read_cal_counts(before, XCALL_MAX_CPUS);
 	EXPECT_CASE_OK("ipi_burst");
 	ASSERT_EQ(n, read_cal_counts(after, XCALL_MAX_CPUS));
-	for (cpu = 1; cpu < n; cpu++) {
-		kill(spinners[cpu], SIGKILL);
-		waitpid(spinners[cpu], NULL, 0);
-	}
+	stop_spinners(spinners, n);
 	for (cpu = 1; cpu < n; cpu++) {
 		TH_LOG("CPU %d: CAL +%lu", cpu, after[cpu] - before[cpu]);
 		EXPECT_LE(200, after[cpu] - before[cpu]);

@@ -181,17 +181,7 @@ TEST_F(queue, kicks_are_real_ipis)
 	int n = online_cpus(), cpu;
 	char cmd[64];
 
-	for (cpu = 1; cpu < n; cpu++) {
-		spinners[cpu] = fork();
-		ASSERT_LE(0, spinners[cpu]);
-		if (spinners[cpu] == 0) {
-			pin_to_cpu(cpu);
-			for (;;)
-				;
-		}
-	}
-	ASSERT_EQ(0, pin_to_cpu(0));
-	usleep(200000);
+	ASSERT_EQ(0, start_spinners(spinners, n));
 	ASSERT_EQ(0, xcall_write("reset", "1"));
 	ASSERT_EQ(n, read_cal_counts(before, XCALL_MAX_CPUS));
 	snprintf(cmd, sizeof(cmd), "async cpus=1-%d count=10000 wait=1", n - 1);
@@ -199,10 +189,7 @@ TEST_F(queue, kicks_are_real_ipis)
 	EXPECT_EQ(0, xcall_write("queue", "wake cpus=1 count=2000 wait=1"));
 	ASSERT_EQ(n, read_cal_counts(after, XCALL_MAX_CPUS));
 	ASSERT_EQ(0, read_stats(&self->after));
-	for (cpu = 1; cpu < n; cpu++) {
-		kill(spinners[cpu], SIGKILL);
-		waitpid(spinners[cpu], NULL, 0);
-	}
+	stop_spinners(spinners, n);
 	for (cpu = 1; cpu < n; cpu++) {
 		unsigned long kicks = self->after.row[cpu][1].kicks + self->after.row[cpu][5].kicks;
 

@@ -9,10 +9,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #define XCALL_DIR "/sys/kernel/debug/xcall"
 #define XCALL_MAX_CPUS 64
@@ -133,6 +135,37 @@ static inline int pin_to_cpu(int cpu)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * Keeps CPUs 1..n-1 busy with a spinning process each, for tests that count
+ * IPIs: the kernel sends none to a CPU whose idle loop is polling (it flags
+ * the idle task instead). Pins the caller to CPU 0. Returns 0 or -1.
+ */
+static inline int start_spinners(pid_t *spinners, int n)
+{
+	for (int cpu = 1; cpu < n; cpu++) {
+		spinners[cpu] = fork();
+		if (spinners[cpu] < 0)
+			return -1;
+		if (spinners[cpu] == 0) {
+			pin_to_cpu(cpu);
+			for (;;)
+				;
+		}
+	}
+	if (pin_to_cpu(0))
+		return -1;
+	usleep(200000);	/* let every spinner reach its CPU */
+	return 0;
+}
+
+static inline void stop_spinners(pid_t *spinners, int n)
+{
+	for (int cpu = 1; cpu < n; cpu++) {
+		kill(spinners[cpu], SIGKILL);
+		waitpid(spinners[cpu], NULL, 0);
+	}
 }
 
 /* Writes 0/1 to cpuN/online; returns 0 or the errno. */
