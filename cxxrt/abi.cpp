@@ -26,4 +26,12 @@ __attribute__((visibility("hidden"))) void *__dso_handle = &__dso_handle;
 
 void cxxrt_lifetime_violation(const char *what) noexcept { xk_bug(what); }
 
+#if defined(__SANITIZE_THREAD__)
+// Under KCSAN (-fsanitize=thread) g++ reports stores to an object's vtable
+// pointer, which the kernel's KCSAN runtime does not provide. They happen
+// only while an object is constructed or destroyed, when no other CPU may
+// use it: nothing to check.
+void __tsan_vptr_update(void **vptr, void *new_value) { (void)vptr, (void)new_value; }
+#endif
+
 }  // extern "C"

@@ -38,8 +38,8 @@
 #include "xcall_kstructs.h"
 
 /* The storage C++ reserves for kernel structs is what the kernel uses. */
-static_assert(XCALL_SIZEOF_MUTEX == sizeof(struct mutex));
-static_assert(XCALL_ALIGNOF_MUTEX == __alignof__(struct mutex));
+static_assert(XCALL_SIZEOF_XK_MUTEX == sizeof(struct xk_mutex));
+static_assert(XCALL_ALIGNOF_XK_MUTEX == __alignof__(struct xk_mutex));
 static_assert(XCALL_SIZEOF_CALL_SINGLE_DATA == sizeof(call_single_data_t));
 static_assert(XCALL_ALIGNOF_CALL_SINGLE_DATA == __alignof__(call_single_data_t));
 static_assert(XCALL_SIZEOF_XK_IRQ_WORK == sizeof(struct xk_irq_work));
@@ -205,7 +205,13 @@ void xk_cpus_read_lock(void) { cpus_read_lock(); }
 void xk_cpus_read_unlock(void) { cpus_read_unlock(); }
 
 int xk_in_task(void) { return in_task(); }
-void xk_current_comm(char *buf) { __get_task_comm(buf, TASK_COMM_LEN, current); }
+/*
+ * Without task_lock(): get_task_comm() takes it, and it is not IRQ-safe
+ * (lockdep: "inconsistent lock state" from a hard-IRQ caller). comm stays
+ * NUL-terminated within TASK_COMM_LEN even while it is being renamed, so
+ * the worst a race gives is a mix of old and new name: fine for a label.
+ */
+void xk_current_comm(char *buf) { strscpy(buf, current->comm, TASK_COMM_LEN); }
 /*
  * ktime_get_ns(), not local_clock(): with an unstable TSC (as under QEMU's
  * TCG) local_clock() is clamped per CPU and short intervals can read as 0.
@@ -504,14 +510,37 @@ unsigned long long xk_bench_raw_async(int cpu, unsigned int n)
 /* ---- sleeping locks ------------------------------------------------------- */
 
 /*
- * Each mutex gets its lockdep class from the mutex_init() call site, which
- * is this one for every xcall mutex: fine while xcall never nests two of
- * them (it does not).
+ * Each xcall mutex has its own lockdep key, so its own class: mutex_init()
+ * would give every mutex initialised here one shared class. A key in the
+ * module's static memory is valid as it is (lockdep WARNs if one is
+ * registered); any other must be registered, and unregistered before its
+ * memory goes. Without lockdep all of this compiles away.
  */
-void xk_mutex_init(void *mutex) { mutex_init((struct mutex *)mutex); }
-void xk_mutex_destroy(void *mutex) { mutex_destroy((struct mutex *)mutex); }
-void xk_mutex_lock(void *mutex) { mutex_lock((struct mutex *)mutex); }
-void xk_mutex_unlock(void *mutex) { mutex_unlock((struct mutex *)mutex); }
+static bool xk_key_is_static(struct lock_class_key *key)
+{
+	return within_module((unsigned long)key, THIS_MODULE);
+}
+
+void xk_mutex_init(void *storage)
+{
+	struct xk_mutex *m = storage;
+
+	if (!xk_key_is_static(&m->key))
+		lockdep_register_key(&m->key);
+	__mutex_init(&m->mutex, "xcall_mutex", &m->key);
+}
+
+void xk_mutex_destroy(void *storage)
+{
+	struct xk_mutex *m = storage;
+
+	mutex_destroy(&m->mutex);
+	if (!xk_key_is_static(&m->key))
+		lockdep_unregister_key(&m->key);
+}
+
+void xk_mutex_lock(void *storage) { mutex_lock(&((struct xk_mutex *)storage)->mutex); }
+void xk_mutex_unlock(void *storage) { mutex_unlock(&((struct xk_mutex *)storage)->mutex); }
 
 /* ---- debugfs -------------------------------------------------------------- */
 

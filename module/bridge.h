@@ -114,7 +114,7 @@ void xk_cpus_read_lock(void) XK_NOEXCEPT;
 void xk_cpus_read_unlock(void) XK_NOEXCEPT;
 
 int xk_in_task(void) XK_NOEXCEPT;
-/* current->comm, NUL-terminated, into @buf of 16 bytes. */
+/* current->comm, NUL-terminated, into @buf of 16 bytes. Any context. */
 void xk_current_comm(char *buf) XK_NOEXCEPT;
 unsigned long long xk_clock_ns(void) XK_NOEXCEPT;	/* ktime_get_ns() */
 void xk_udelay(unsigned long usecs) XK_NOEXCEPT;
@@ -228,8 +228,9 @@ unsigned long long xk_bench_raw_async(int cpu, unsigned int n) XK_NOEXCEPT;
 /* ---- sleeping locks ------------------------------------------------------- */
 
 /*
- * struct mutex, held by C++ as opaque storage of XCALL_SIZEOF_MUTEX bytes
- * (generated/xcall_kstructs.h). Process context only.
+ * A struct mutex with its own lockdep class, held by C++ as opaque storage
+ * of XCALL_SIZEOF_XK_MUTEX bytes (generated/xcall_kstructs.h). Process
+ * context only; destroying may sleep (lockdep_unregister_key()).
  */
 void xk_mutex_init(void *mutex) XK_NOEXCEPT;
 void xk_mutex_destroy(void *mutex) XK_NOEXCEPT;

@@ -9,6 +9,18 @@
 
 #include <linux/irq_work.h>
 #include <linux/list.h>
+#include <linux/lockdep.h>
+#include <linux/mutex.h>
+
+/*
+ * A mutex with a lock class of its own: lockdep tells xcall's mutexes apart
+ * (with one class per init site, all of them would be one class, and taking
+ * one inside another would be reported as recursive locking).
+ */
+struct xk_mutex {
+	struct mutex mutex;
+	struct lock_class_key key;
+};
 
 /* An irq_work and the C++ callback its kernel function forwards to. */
 struct xk_irq_work {

@@ -23,7 +23,7 @@ int main(void)
 {
 	LAYOUT(CALL_SINGLE_DATA, call_single_data_t);
 	LAYOUT(IRQ_WORK, struct irq_work);
-	LAYOUT(MUTEX, struct mutex);
+	LAYOUT(XK_MUTEX, struct xk_mutex);
 	LAYOUT(XK_IRQ_WORK, struct xk_irq_work);
 	LAYOUT(XK_CPUHP, struct xk_cpuhp);
 	return 0;

@@ -37,6 +37,10 @@ class CpuBlocker : cxxrt::Pinned {
 public:
 	CpuBlocker(CpuQueue &q, unsigned nodes, unsigned ms) noexcept : call_(Spin{this, &q, nodes, ms}) {}
 
+	// Also hold the target after the count is reached, until release().
+	void hold() noexcept { cxxrt::write_once(held_, 1); }
+	void release() noexcept { cxxrt::store_release(held_, 0); }
+
 	bool start(int target) noexcept
 	{
 		return call_.submit(target) == 0 && spin_until([&] { return cxxrt::load_acquire(spinning_) != 0; });
@@ -56,10 +60,11 @@ private:
 		{
 			cxxrt::store_release(self->spinning_, 1);
 			self->saw_all_ = spin_until([this] { return q->list.count_unstable() >= nodes; }, ms);
+			spin_until([this] { return !cxxrt::load_acquire(self->held_); }, ms);
 		}
 	};
 
-	int spinning_ = 0, saw_all_ = 0;
+	int spinning_ = 0, saw_all_ = 0, held_ = 0;
 	AsyncCall<Spin> call_;
 };
 
@@ -345,7 +350,44 @@ void queue_burst_to_blocked_cpu(Check &check, cq::Node *nodes, unsigned burst)
 		     cxxrt::read_once(row.handled) - handled_before, burst);
 }
 
+// Claim semantics on a remote item, deterministically: while the target is
+// held in hard IRQ the item stays pending, so queueing it again returns 0
+// ("pending") and is counted as such; it then runs exactly once.
+void queue_irq_work_pending_claim(Check &check)
+{
+	RemoteQueue &rq = module_queue();
+	PreemptGuard pinned;
+	int self, target, unused;
+	if (!check.expect(pick_cpus(&self, &target, &unused), "needs two online CPUs"))
+		return;
+	CpuQueue &q = rq.queues().on(target);
+	KindStats &row = q.stats[unsigned(QueueKind::IrqWorkHard)];
+	unsigned long pending_before = cxxrt::read_once(row.pending_local) + cxxrt::read_once(row.pending_remote);
+	struct Item : cq::Node {
+		int runs = 0;
+	} item;
+	item.flags = cq::kind_irq_work | cq::work_hard;
+	item.func = [](cq::Node *n) { static_cast<Item *>(n)->runs++; };
+
+	CpuBlocker blocker(q, 1, 2000);
+	blocker.hold();
+	check.expect(blocker.start(target), "blocker never ran");
+	int first = rq.queue_irq_work(target, item, QueueKind::IrqWorkHard);
+	int second = rq.queue_irq_work(target, item, QueueKind::IrqWorkHard);
+	int third = rq.queue_irq_work(target, item, QueueKind::IrqWorkHard);
+	blocker.release();
+	blocker.finished();
+	check.expect(spin_until([&] { return !cq::work_busy_now(item); }), "item never went idle");
+	check.expect(first == 1, "first queueing returned %d, expected 1 (claimed)", first);
+	check.expect(second == 0 && third == 0, "re-queueing a pending item returned %d and %d, expected 0", second,
+		     third);
+	check.expect(item.runs == 1, "ran %d times, expected 1", item.runs);
+	unsigned long pending = cxxrt::read_once(row.pending_local) + cxxrt::read_once(row.pending_remote);
+	check.expect(pending - pending_before == 2, "pending counted %lu, expected 2", pending - pending_before);
+}
+
 constexpr SelfTestCase queue_cases[] = {
+	{"queue_irq_work_pending_claim", queue_irq_work_pending_claim},
 	{"queue_burst_sends_one_kick", queue_burst_sends_one_kick},
 	{"queue_drain_order", queue_drain_order},
 	{"queue_cross_call_irqs_off", queue_cross_call_irqs_off},

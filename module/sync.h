@@ -10,7 +10,8 @@
 namespace xcall {
 
 // A struct mutex held by value: C++ reserves the kernel's exact size and
-// alignment (generated at build time) and never touches a field.
+// alignment (generated at build time) and never touches a field. Each one
+// is its own lockdep class, so nesting two is not "recursive locking".
 class Mutex : cxxrt::Pinned {
 public:
 	Mutex() noexcept { xk_mutex_init(storage_); }
@@ -19,7 +20,7 @@ public:
 	void unlock() noexcept { xk_mutex_unlock(storage_); }
 
 private:
-	alignas(XCALL_ALIGNOF_MUTEX) unsigned char storage_[XCALL_SIZEOF_MUTEX];
+	alignas(XCALL_ALIGNOF_XK_MUTEX) unsigned char storage_[XCALL_SIZEOF_XK_MUTEX];
 };
 
 template <typename Lock>

@@ -12,6 +12,7 @@
 #   -m MEM         memory (default 1G)
 #   -t SECONDS     hard wall-clock limit; qemu gets SIGKILL (default 600)
 #   -l LOG         also write the console log here
+#   -a ARGS        more kernel command-line arguments
 #   --kvm          use KVM (opt-in: it hangs on machines without working KVM)
 #
 # Exit status: the command's, or 124 if the limit killed the guest, or 125
@@ -20,7 +21,7 @@
 set -uo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
-cpus=4 mem=1G limit=600 log= kernel= initrd= interactive=0 accel="tcg,thread=multi"
+cpus=4 mem=1G limit=600 log= kernel= initrd= interactive=0 accel="tcg,thread=multi" append=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-k) kernel=$2; shift 2 ;;
@@ -29,6 +30,7 @@ while [ $# -gt 0 ]; do
 	-m) mem=$2; shift 2 ;;
 	-t) limit=$2; shift 2 ;;
 	-l) log=$2; shift 2 ;;
+	-a) append=$2; shift 2 ;;
 	-i) interactive=1; shift ;;
 	--kvm) accel=kvm; shift ;;
 	--) shift; break ;;
@@ -50,9 +52,11 @@ if [ "$interactive" = 0 ]; then
 	(cd "$work/extra" && find . | cpio --quiet -o -H newc -R 0:0) | gzip -1 >>"$work/initrd"
 fi
 
+# sockets=: a kernel without ACPI (the debug flavours) finds the CPUs in the
+# MP table only when each is its own socket.
 qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -m "$mem"
-	-smp "$cpus" -kernel "$kernel" -initrd "$work/initrd" -no-reboot
-	-append "console=ttyS0 loglevel=4 panic=-1 nokaslr rdinit=/init")
+	-smp "$cpus,sockets=$cpus,cores=1,threads=1" -kernel "$kernel" -initrd "$work/initrd" -no-reboot
+	-append "console=ttyS0 loglevel=4 panic=-1 nokaslr rdinit=/init $append")
 
 if [ "$interactive" = 1 ]; then
 	# SIGKILL after the limit still applies: qemu can ignore SIGTERM.

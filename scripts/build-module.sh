@@ -35,9 +35,16 @@ if [ -n "$probe" ]; then
 	extra=XCALL_EXTRA_OBJS=module/$pname.o
 fi
 
+# The compiler the kernel was built with (its CONFIG_CC_VERSION_TEXT starts
+# with the command, e.g. "gcc-12 (Debian 12.2.0-14) 12.2.0"): a module
+# built with another one gets a warning from Kbuild, and C++ would use the
+# wrong g++.
+cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ ]*\) .*/\1/p' "$kdir/include/config/auto.conf" 2>/dev/null)
+command -v "$cc" >/dev/null 2>&1 || cc=
+
 log=$out/build.log
 set +e
-make -C "$kdir" M="$out" $extra XCALL_EXTRA_CXXFLAGS="${XCALL_EXTRA_CXXFLAGS:-}" modules >"$log" 2>&1
+make -C "$kdir" M="$out" ${cc:+CC=$cc} $extra XCALL_EXTRA_CXXFLAGS="${XCALL_EXTRA_CXXFLAGS:-}" modules >"$log" 2>&1
 rc=$?
 set -e
 grep -E '^  (CC|CXX|LD|MODPOST|AS)' "$log" | sed 's/^/  /' >&2 || true

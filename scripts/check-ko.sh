@@ -21,14 +21,30 @@ result() {	# result OK|FAIL NAME [DETAIL]
 	fi
 }
 
-# 1. Static storage: CONFIG_CONSTRUCTORS is off in Debian's kernel, so the
+config_has() { grep -q "^$1=y" "$kdir/include/config/auto.conf" 2>/dev/null; }
+
+config_has() { grep -q "^$1=y" "$kdir/include/config/auto.conf" 2>/dev/null; }
+
+# 1. Static storage: Debian's kernels have CONFIG_CONSTRUCTORS off, so the
 #    loader never runs .init_array/.ctors; and nothing runs .fini_array/.dtors.
 #    A dynamic initialiser anywhere in the module shows up as one of these.
+#    The one exception: under KASAN/KCSAN the compiler adds its own
+#    constructor and destructor per object (_sub_I_*/_sub_D_*) that only
+#    (un)register globals with the sanitizer, on kernels that do run
+#    constructors (KASAN selects CONSTRUCTORS). Those alone are allowed.
 ctor_sections=$(readelf -SW "$ko" | grep -oE '\.(init_array|fini_array|ctors|dtors)[.0-9A-Za-z_]*' | sort -u | tr '\n' ' ')
+# What the constructor code references: only sanitizer calls and their data.
+ctor_refs=$(readelf -rW "$ko" | awk '/^Relocation section .\.rela\.text\.(startup|exit)/ {on=1; next}
+	/^Relocation section/ {on=0} on && $5 != "" && $5 != "Value" {print $5}' | sort -u)
+foreign=$(echo "$ctor_refs" | grep -vE '^__(asan|tsan)_(un)?register_globals$|^__tsan_init$|^\.data' | grep . | tr '\n' ' ')
+cxx_inits=$(nm "$ko" | awk '$3 ~ /^_GLOBAL__sub_[ID]_/ {print $3}' | tr '\n' ' ')
 if [ -z "$ctor_sections" ]; then
 	result OK no_constructor_sections
+elif [ -z "$foreign" ] && [ -z "$cxx_inits" ] && config_has CONFIG_CONSTRUCTORS &&
+	{ config_has CONFIG_KASAN || config_has CONFIG_KCSAN; }; then
+	result OK no_constructor_sections	# sanitizer registration only
 else
-	result FAIL no_constructor_sections "found $ctor_sections"
+	result FAIL no_constructor_sections "found $ctor_sections${cxx_inits:+(initialisers: $cxx_inits)}${foreign:+(references: $foreign)}"
 fi
 
 # 2. Guard variables (_ZGV*) mean a function-local static with a dynamic
@@ -62,5 +78,22 @@ if [ -z "$leaks" ]; then
 else
 	result FAIL cxx_sees_no_kernel_header "in $leaks"
 fi
+
+# 5. On a kernel with a sanitizer, the C++ is instrumented like the C:
+#    Kbuild adds the sanitizer flags per object, which a custom rule must
+#    do itself (Kbuild does it for xcall's C++; this checks it happened).
+cxx_obj=$(dirname "$ko")/module/xcall_cxx.o
+c_obj=$(dirname "$ko")/module/bridge.o
+for sanitizer in KASAN:__asan_ KCSAN:__tsan_; do
+	option=CONFIG_${sanitizer%%:*} prefix=${sanitizer#*:}
+	config_has "$option" || continue
+	cxx_refs=$(nm -u "$cxx_obj" | grep -c " ${prefix}")
+	c_refs=$(nm -u "$c_obj" | grep -c " ${prefix}")
+	if [ "$cxx_refs" -gt 0 ] && [ "$c_refs" -gt 0 ]; then
+		result OK "cxx_instrumented_for_${option#CONFIG_}"
+	else
+		result FAIL "cxx_instrumented_for_${option#CONFIG_}" "${prefix}* references: C++ $cxx_refs, C $c_refs"
+	fi
+done
 
 [ "$failed" -eq 0 ]

@@ -8,12 +8,17 @@
 #  4. the harness's own tests (tests/harness.sh): each rule, broken on
 #     purpose, must fail
 #  5. the kselftest suite in the test VM, per flavour, CPUS vCPUs (default 4)
+#  6. for each checking flavour (debug: KASAN + lockdep + atomic-sleep +
+#     CSD-lock checks; kcsan: KCSAN), a deliberately broken module must make
+#     each checker fire (tests/detectors.sh)
 # Ends with one line "N passed, N failed"; exit status 1 if anything failed.
-# FLAVOURS="generic rt" and CPUS=4 can be overridden from the environment.
+# CHECK_FLAVOURS (default "generic rt debug") and CPUS=4 can be overridden
+# from the environment. The checking kernels are built from linux-source-6.1
+# on first use (a few minutes) and cached in build/kernels/.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-flavours=${FLAVOURS:-generic rt}
+flavours=${CHECK_FLAVOURS:-generic rt debug}
 logs=$XCALL_BUILD/check
 mkdir -p "$logs"
 start=$(date +%s)
@@ -69,6 +74,13 @@ for fl in $flavours; do
 		echo "not ok guest_${fl}_run_clean # qemu/run.sh exit $rc (log: $logs/guest-$fl.log)"
 	fi
 	count "$p" "$f" "guest $fl"
+done
+
+for fl in $flavours; do
+	is_source_flavour "$fl" || continue
+	step "checkers fire on deliberate bugs: $fl kernel"
+	"$XCALL_TOP/tests/detectors.sh" "$fl" | tee "$logs/detectors-$fl.log"
+	count $(ktap_lines "$logs/detectors-$fl.log") "detectors $fl"
 done
 
 step "done"

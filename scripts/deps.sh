@@ -5,7 +5,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 want=(make gcc-12 g++-12 binutils kmod cpio busybox-static qemu-system-x86
-      libgtest-dev libc6-dev xz-utils perl python3 rsync file gzip)
+      libgtest-dev libc6-dev xz-utils perl python3 rsync file gzip
+      bc flex bison libelf-dev libssl-dev)	# the last five: the debug kernels
 
 sudo=
 [ "$(id -u)" = 0 ] || sudo=sudo

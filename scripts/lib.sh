@@ -22,21 +22,40 @@ xcall_abi() {
 	echo "$abi"
 }
 
+# Kernel flavours: Debian's generic and rt (headers and images from apt), and
+# debug and kcsan, built from linux-source-6.1 with the checkers on
+# (scripts/build-debug-kernel.sh, cached).
+is_source_flavour() {
+	case "$1" in debug|kcsan) return 0 ;; *) return 1 ;; esac
+}
+
 # Debian's name suffix of a flavour: generic -> amd64, rt -> rt-amd64.
 flavour_suffix() {
 	case "$1" in
 	generic) echo amd64 ;;
 	rt) echo rt-amd64 ;;
-	*) die "unknown kernel flavour '$1' (generic or rt)" ;;
+	*) die "unknown kernel flavour '$1' (generic, rt, debug or kcsan)" ;;
 	esac
 }
 
-flavour_kdir() { echo "/usr/src/linux-headers-$(xcall_abi)-$(flavour_suffix "$1")"; }
+# The kernel build tree a flavour's module builds against (a source flavour's
+# kernel is built first if it is not in the cache).
+flavour_kdir() {
+	if is_source_flavour "$1"; then
+		"$XCALL_TOP/scripts/build-debug-kernel.sh" "$1"
+	else
+		echo "/usr/src/linux-headers-$(xcall_abi)-$(flavour_suffix "$1")"
+	fi
+}
 
-# The guest kernel image of a flavour, unpacked from Debian's unsigned image
-# package without installing it. Prints the vmlinuz path.
+# The guest kernel image of a flavour. Debian's is unpacked from its unsigned
+# image package without installing it. Prints the path.
 flavour_vmlinuz() {
 	local fl=$1 abi suffix dir pkg
+	if is_source_flavour "$fl"; then
+		echo "$(flavour_kdir "$fl")/arch/x86/boot/bzImage"
+		return
+	fi
 	abi=$(xcall_abi)
 	suffix=$(flavour_suffix "$fl")
 	dir=$XCALL_BUILD/kernels/$abi-$suffix

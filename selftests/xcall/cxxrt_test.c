@@ -44,7 +44,7 @@ TEST_F(cxxrt, all_cases_pass)
 		cases++;
 		EXPECT_EQ(0, strncmp(line, "ok ", 3)) TH_LOG("kernel says: %s", line);
 	}
-	EXPECT_LE(29, cases);
+	EXPECT_LE(36, cases);
 }
 
 /* A bad write fails with EINVAL and leaves the last results as they were. */

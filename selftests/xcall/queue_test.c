@@ -83,6 +83,7 @@ FIXTURE_TEARDOWN(queue) {}
 
 TEST_F(queue, drain_order) { EXPECT_CASE_OK("queue_drain_order"); }
 TEST_F(queue, burst_sends_one_kick) { EXPECT_CASE_OK("queue_burst_sends_one_kick"); }
+TEST_F(queue, irq_work_pending_claim) { EXPECT_CASE_OK("queue_irq_work_pending_claim"); }
 TEST_F(queue, cross_call_with_irqs_off) { EXPECT_CASE_OK("queue_cross_call_irqs_off"); }
 TEST_F(queue, remote_irq_work_sees_latest) { EXPECT_CASE_OK("queue_remote_irq_work_sees_latest"); }
 TEST_F(queue, local_target_rules) { EXPECT_CASE_OK("queue_local_target_rules"); }
@@ -154,7 +155,11 @@ TEST_F(queue, nowait_burst_runs_every_node)
 	}
 }
 
-/* same=1 re-queues one item: each call is either queued or found pending. */
+/*
+ * same=1 re-queues one item: each call is either queued or found pending
+ * (how many find it pending depends on how fast the target drains; the
+ * in-kernel queue_irq_work_pending_claim pins that case down).
+ */
 TEST_F(queue, same_item_claims_or_finds_pending)
 {
 	struct row *r;
@@ -165,7 +170,6 @@ TEST_F(queue, same_item_claims_or_finds_pending)
 	r = &self->after.row[1][3];
 	EXPECT_EQ(10000UL, r->queued + r->pending);
 	EXPECT_EQ(r->queued, r->handled);
-	EXPECT_LT(0, r->pending);
 	EXPECT_LT(0, r->queued);
 }
 

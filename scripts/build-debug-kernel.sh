@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Builds (or finds in the cache) a checking kernel from Debian's
+# linux-source-6.1: `make tinyconfig`, then qemu/kconfig/base.config and
+# qemu/kconfig/FLAVOUR.config merged with the kernel's merge_config.sh.
+#   build-debug-kernel.sh FLAVOUR      (debug: KASAN; kcsan: KCSAN)
+# Prints the prepared tree (KDIR, with Module.symvers); its bzImage is
+# arch/x86/boot/bzImage. The cache directory is keyed by the source
+# tarball and the two fragments: a change to either builds anew.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+flavour=$1
+fragment=$XCALL_TOP/qemu/kconfig/$flavour.config
+[ -f "$fragment" ] || die "no kernel config fragment $fragment"
+tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n1)
+[ -n "$tarball" ] || die "linux-source-6.1 is not installed (run 'make deps')"
+
+key=$( { stat -c '%n %s %Y' "$tarball"; cat "$XCALL_TOP/qemu/kconfig/base.config" "$fragment"; } |
+	sha256sum | cut -c1-16)
+out=$XCALL_BUILD/kernels/$flavour-$key
+if [ -f "$out/.xcall-built" ]; then
+	echo "$out"
+	exit 0
+fi
+
+src=$XCALL_BUILD/kernel-src
+stamp=$src/.extracted-from
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(stat -c '%n %s %Y' "$tarball")" ]; then
+	note "extracting $tarball"
+	rm -rf "$src"
+	mkdir -p "$src"
+	tar -xf "$tarball" -C "$src" --strip-components=1
+	stat -c '%n %s %Y' "$tarball" >"$stamp"
+fi
+
+note "building the $flavour kernel in $out (a few minutes)"
+rm -rf "$out"
+mkdir -p "$out"
+kmake=(make -C "$src" O="$out" ARCH=x86_64 CC=gcc-12 HOSTCC=gcc-12 -j"$(nproc)")
+{
+	"${kmake[@]}" tinyconfig
+	KCONFIG_CONFIG="$out/.config" "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
+		"$XCALL_TOP/qemu/kconfig/base.config" "$fragment"
+	"${kmake[@]}" olddefconfig
+	# Every option asked for must have survived olddefconfig.
+	missing=0
+	while read -r line; do
+		case "$line" in
+		CONFIG_*=n) opt=${line%%=*}; grep -q "^$opt=" "$out/.config" && { echo "$opt is set"; missing=1; } ;;
+		CONFIG_*) grep -qx "$line" "$out/.config" || { echo "missing: $line"; missing=1; } ;;
+		esac
+	done < <(cat "$XCALL_TOP/qemu/kconfig/base.config" "$fragment")
+	[ "$missing" = 0 ]
+	"${kmake[@]}" bzImage modules
+} >"$out.log" 2>&1 || { tail -n 30 "$out.log" >&2; die "the $flavour kernel did not build (log: $out.log)"; }
+touch "$out/.xcall-built"
+echo "$out"
