@@ -4,16 +4,16 @@
 #
 #   make            build xcall.ko for Debian's generic and PREEMPT_RT kernels
 #   make demo       boot the test VM, load xcall, show its debugfs interface
-#   make check      host unit tests + harness tests + guest kselftests (generic, rt and
-#                   debug kernels) + proof that the debug kernel's checkers fire
+#   make check      host unit tests + harness tests + guest kselftests (generic, rt,
+#                   debug and kcsan kernels) + proof that the checkers fire
 #   make shell      interactive guest shell with xcall loaded (FLAVOUR=generic|rt)
 #   make bench      xcall's call types against the raw C API, in-kernel, both kernels
 #   make KDIR=/lib/modules/$(uname -r)/build   build for another kernel tree
 #
-#   make check-kcsan  the guest suite and the KCSAN proof on the kcsan kernel
+#   make check-debug  only the debug and kcsan kernels' suites and proofs
 #
 # Variables: FLAVOUR (generic), FLAVOURS ("generic rt": what `make` builds),
-# CHECK_FLAVOURS ("generic rt debug": what `make check` tests), CPUS (4), MEM (1G).
+# CHECK_FLAVOURS ("generic rt debug kcsan": what `make check` tests), CPUS (4), MEM (1G).
 
 FLAVOUR ?= generic
 FLAVOURS ?= generic rt
@@ -22,7 +22,7 @@ MEM ?= 1G
 BENCH_CPUS ?= 2
 export FLAVOUR FLAVOURS CPUS MEM
 
-.PHONY: all modules deps check check-kcsan demo shell bench host-test harness-test kselftest clean
+.PHONY: all modules deps check check-debug demo shell bench host-test harness-test kselftest clean
 
 all: modules
 
@@ -40,8 +40,8 @@ endif
 check:
 	@scripts/check.sh
 
-check-kcsan:
-	@CHECK_FLAVOURS=kcsan scripts/check.sh
+check-debug:
+	@CHECK_FLAVOURS="debug kcsan" scripts/check.sh
 
 demo:
 	@scripts/demo.sh

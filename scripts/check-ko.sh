@@ -31,7 +31,8 @@ config_has() { grep -q "^$1=y" "$kdir/include/config/auto.conf" 2>/dev/null; }
 #    The one exception: under KASAN/KCSAN the compiler adds its own
 #    constructor and destructor per object (_sub_I_*/_sub_D_*) that only
 #    (un)register globals with the sanitizer, on kernels that do run
-#    constructors (KASAN selects CONSTRUCTORS). Those alone are allowed.
+#    constructors (KASAN selects CONSTRUCTORS), or only call the no-op
+#    __tsan_init() (KCSAN). Those alone are allowed.
 ctor_sections=$(readelf -SW "$ko" | grep -oE '\.(init_array|fini_array|ctors|dtors)[.0-9A-Za-z_]*' | sort -u | tr '\n' ' ')
 # What the constructor code references: only sanitizer calls and their data.
 ctor_refs=$(readelf -rW "$ko" | awk '/^Relocation section .\.rela\.text\.(startup|exit)/ {on=1; next}
@@ -43,6 +44,10 @@ if [ -z "$ctor_sections" ]; then
 elif [ -z "$foreign" ] && [ -z "$cxx_inits" ] && config_has CONFIG_CONSTRUCTORS &&
 	{ config_has CONFIG_KASAN || config_has CONFIG_KCSAN; }; then
 	result OK no_constructor_sections	# sanitizer registration only
+elif [ -z "$cxx_inits" ] && config_has CONFIG_KCSAN && [ "$(echo "$ctor_refs" | grep . | sort -u)" = __tsan_init ]; then
+	# KCSAN: the compiler's constructor only calls __tsan_init(), a no-op
+	# in the kernel; with CONSTRUCTORS off it is skipped, losing nothing.
+	result OK no_constructor_sections
 else
 	result FAIL no_constructor_sections "found $ctor_sections${cxx_inits:+(initialisers: $cxx_inits)}${foreign:+(references: $foreign)}"
 fi

@@ -12,13 +12,13 @@
 #     CSD-lock checks; kcsan: KCSAN), a deliberately broken module must make
 #     each checker fire (tests/detectors.sh)
 # Ends with one line "N passed, N failed"; exit status 1 if anything failed.
-# CHECK_FLAVOURS (default "generic rt debug") and CPUS=4 can be overridden
+# CHECK_FLAVOURS (default "generic rt debug kcsan") and CPUS=4 can be overridden
 # from the environment. The checking kernels are built from linux-source-6.1
 # on first use (a few minutes) and cached in build/kernels/.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-flavours=${CHECK_FLAVOURS:-generic rt debug}
+flavours=${CHECK_FLAVOURS:-generic rt debug kcsan}
 logs=$XCALL_BUILD/check
 mkdir -p "$logs"
 start=$(date +%s)

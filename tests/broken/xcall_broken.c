@@ -9,6 +9,7 @@
  *   abba             lock A then B, later B then A -> lockdep
  *   race             unsynchronised writes from two CPUs -> KCSAN
  */
+#include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -56,16 +57,27 @@ static noinline void abba(void)
 	mutex_unlock(&lock_b);
 }
 
+static atomic_t racers;
+
+/* Every CPU waits for the others, then all increment at once, unmarked. */
 static void race_fn(void *unused)
 {
 	int i;
 
-	for (i = 0; i < 100000; i++)
-		racy_counter++;	/* plain, from every CPU at once */
+	atomic_inc(&racers);
+	while (atomic_read(&racers) < num_online_cpus())
+		cpu_relax();
+	/* barrier(): keeps a plain load and store per iteration (the compiler
+	 * would otherwise fold the loop into one add, leaving nothing to see). */
+	for (i = 0; i < 200000; i++) {
+		racy_counter++;
+		barrier();
+	}
 }
 
 static noinline void race(void)
 {
+	atomic_set(&racers, 0);
 	on_each_cpu(race_fn, NULL, 1);
 }
 
