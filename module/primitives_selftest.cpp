@@ -33,17 +33,6 @@ struct Where {
 	}
 };
 
-// Some online CPU other than @cpu, or -1.
-int other_online_cpu(int cpu) noexcept
-{
-	int found = -1;
-	online_cpus().for_each([&](int c) {
-		if (found < 0 && c != cpu)
-			found = c;
-	});
-	return found;
-}
-
 // Where a cross-CPU call's function may run, as kernel/smp.c does it:
 //  - a remote CPU: in hard IRQ (the IPI handler); or, if that CPU's idle
 //    loop was polling, the kernel sends no IPI and the idle task runs the

@@ -12,22 +12,6 @@
 namespace xcall {
 namespace {
 
-// Three distinct online CPUs, this one first; false if there are fewer.
-bool pick_cpus(int *self, int *a, int *b) noexcept
-{
-	*self = this_cpu();
-	*a = *b = -1;
-	online_cpus().for_each([&](int cpu) {
-		if (cpu == *self)
-			return;
-		if (*a < 0)
-			*a = cpu;
-		else if (*b < 0)
-			*b = cpu;
-	});
-	return *a >= 0;
-}
-
 // Keeps @target in hard IRQ (an async call spinning there) until its queue
 // holds @nodes nodes or @ms pass; the queue's kick to it stays pending
 // meanwhile, so what is queued accumulates in one list. start() returns
@@ -91,8 +75,8 @@ void queue_drain_order(Check &check)
 {
 	RemoteQueue &rq = module_queue();
 	PreemptGuard pinned;
-	int self, target, unused;
-	if (!check.expect(pick_cpus(&self, &target, &unused), "needs two online CPUs"))
+	int self = this_cpu(), target = other_online_cpu(self);
+	if (!check.expect(target >= 0, "needs two online CPUs"))
 		return;
 	CpuQueue &q = rq.queues().on(target);
 	int log[8] = {}, slot = 0;
@@ -141,8 +125,8 @@ void queue_drain_order(Check &check)
 // guest run fails on its time limit).
 void queue_cross_call_irqs_off(Check &check)
 {
-	int self, other, unused;
-	if (!check.expect(pick_cpus(&self, &other, &unused), "needs two online CPUs"))
+	int self = this_cpu(), other = other_online_cpu(self);
+	if (!check.expect(other >= 0, "needs two online CPUs"))
 		return;
 	struct Result {
 		int done = 0, err = 0, ran_on = -1, irqs_were_off = 0;
@@ -177,8 +161,8 @@ void queue_cross_call_irqs_off(Check &check)
 // pending), yet the last run sees the last number.
 void queue_remote_irq_work_sees_latest(Check &check)
 {
-	int self, target, unused;
-	if (!check.expect(pick_cpus(&self, &target, &unused), "needs two online CPUs"))
+	int self = this_cpu(), target = other_online_cpu(self);
+	if (!check.expect(target >= 0, "needs two online CPUs"))
 		return;
 	struct Item : cq::Node {
 		long sequence = 0;	// read_once/write_once
@@ -252,8 +236,8 @@ void queue_local_target_rules(Check &check)
 void queue_contexts_per_kind(Check &check)
 {
 	RemoteQueue &rq = module_queue();
-	int self, target, unused;
-	if (!check.expect(pick_cpus(&self, &target, &unused), "needs two online CPUs"))
+	int self = this_cpu(), target = other_online_cpu(self);
+	if (!check.expect(target >= 0, "needs two online CPUs"))
 		return;
 	struct Probe : cq::Node {
 		int cpu = -1, irqs_off = 0;
@@ -319,8 +303,8 @@ void queue_burst_to_blocked_cpu(Check &check, cq::Node *nodes, unsigned burst)
 {
 	RemoteQueue &rq = module_queue();
 	PreemptGuard pinned;
-	int self, target, unused;
-	if (!check.expect(pick_cpus(&self, &target, &unused), "needs two online CPUs"))
+	int self = this_cpu(), target = other_online_cpu(self);
+	if (!check.expect(target >= 0, "needs two online CPUs"))
 		return;
 	CpuQueue &q = rq.queues().on(target);
 	KindStats &row = q.stats[unsigned(QueueKind::Async)];
@@ -357,8 +341,8 @@ void queue_irq_work_pending_claim(Check &check)
 {
 	RemoteQueue &rq = module_queue();
 	PreemptGuard pinned;
-	int self, target, unused;
-	if (!check.expect(pick_cpus(&self, &target, &unused), "needs two online CPUs"))
+	int self = this_cpu(), target = other_online_cpu(self);
+	if (!check.expect(target >= 0, "needs two online CPUs"))
 		return;
 	CpuQueue &q = rq.queues().on(target);
 	KindStats &row = q.stats[unsigned(QueueKind::IrqWorkHard)];

@@ -13,6 +13,7 @@
 #include <cxxrt/span.h>
 #include <cxxrt/string_view.h>
 
+#include "cpus.h"
 #include "debugfs.h"
 #include "sync.h"
 
@@ -52,6 +53,17 @@ bool spin_until(F done, unsigned ms = 2000) noexcept
 		__builtin_ia32_pause();
 	}
 	return true;
+}
+
+// Some online CPU other than @cpu, or -1.
+inline int other_online_cpu(int cpu) noexcept
+{
+	int found = -1;
+	online_cpus().for_each([&](int c) {
+		if (found < 0 && c != cpu)
+			found = c;
+	});
+	return found;
 }
 
 struct SelfTestCase {
