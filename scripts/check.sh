@@ -59,8 +59,13 @@ count $(ktap_lines "$logs/harness.log") "harness"
 for fl in $flavours; do
 	step "guest kselftest suite: $fl kernel, ${CPUS:-4} vCPUs"
 	rc=0
+	rm -f "$logs/guest-$fl.log"*
 	"$XCALL_TOP/scripts/guest.sh" "$fl" run -l "$logs/guest-$fl.log" -- \
 		'cd /kselftest && ./run_kselftest.sh' >/dev/null 2>"$logs/guest-$fl.err" || rc=$?
+	# A boot that hung before /init (kernel and busybox only) was retried
+	# once by qemu/run.sh; say so, never silently.
+	[ -f "$logs/guest-$fl.log.boot-1" ] &&
+		echo "# the first boot hung before /init and was retried (log: $logs/guest-$fl.log.boot-1)"
 	sed -n '/^xcall-guest:/,/^@@XCALL-DMESG-BEGIN@@/p' "$logs/guest-$fl.log" | grep -v '^@@'
 	read -r p f < <(awk -f "$XCALL_TOP/scripts/ktap-count.awk" "$logs/guest-$fl.log")
 	# The run itself is one more result: its exit status covers a splat in

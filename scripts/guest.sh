@@ -6,7 +6,7 @@
 #   guest.sh FLAVOUR shell [qemu/run.sh options]
 #   guest.sh FLAVOUR prepare            (prints the initramfs path)
 # FLAVOUR is generic or rt. Environment: CPUS (default 4), MEM (1G),
-# GUEST_TIMEOUT (seconds, default 900), XCALL_KO (a prebuilt module).
+# GUEST_TIMEOUT (seconds, default 600), XCALL_KO (a prebuilt module).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -24,7 +24,7 @@ mkdir -p "$(dirname "$initrd")"
 "$XCALL_TOP/qemu/mkinitramfs.sh" "$initrd" "$ko" "$ksft"
 kernel=$(flavour_vmlinuz "$flavour")
 
-common=(-k "$kernel" -r "$initrd" -c "${CPUS:-4}" -m "${MEM:-1G}" -t "${GUEST_TIMEOUT:-900}")
+common=(-k "$kernel" -r "$initrd" -c "${CPUS:-4}" -m "${MEM:-1G}" -t "${GUEST_TIMEOUT:-600}")
 # The checking kernels have no ACPI, hence no HPET, and would time with
 # jiffies; TCG's TSC follows the host clock on every vCPU, so trust it.
 is_source_flavour "$flavour" && common+=(-a "tsc=reliable")
