@@ -320,7 +320,8 @@ int QueueKnobs::show_stats(Text &out) noexcept
 namespace {
 
 // Sums a histogram row over all CPUs; quantiles are the upper bound of the
-// log2 bucket they fall in.
+// log2 bucket they fall in, or the largest sample if that is smaller (the
+// bucket's bound may lie beyond every sample in it).
 struct Summary {
 	unsigned long count[Histogram::buckets] = {};
 	unsigned long total = 0;
@@ -348,8 +349,10 @@ struct Summary {
 		unsigned long want = (total * per_mille + 999) / 1000, seen = 0;
 		for (unsigned b = 0; b < Histogram::buckets; b++) {
 			seen += count[b];
-			if (seen >= want && seen)
-				return b ? 1ULL << b : 0;
+			if (seen >= want && seen) {
+				unsigned long long bound = b ? 1ULL << b : 0;
+				return bound < max ? bound : max;
+			}
 		}
 		return max;
 	}

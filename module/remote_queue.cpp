@@ -19,9 +19,8 @@ void Histogram::add(unsigned long long ns) noexcept
 	unsigned bucket = ns ? 64 - unsigned(__builtin_clzll(ns)) : 0;
 	if (bucket >= buckets)
 		bucket = buckets - 1;
-	bool first = cxxrt::read_once(max_ns) == 0 && cxxrt::read_once(min_ns) == 0;
 	cxxrt::local_inc(count[bucket]);
-	if (first || ns < cxxrt::read_once(min_ns))
+	if (ns < cxxrt::read_once(min_ns))
 		cxxrt::write_once(min_ns, ns);
 	if (ns > cxxrt::read_once(max_ns))
 		cxxrt::write_once(max_ns, ns);
@@ -41,7 +40,12 @@ struct RemoteQueue::DrainHandler {
 	{
 		KindStats &s = q.stats[node->tag];
 		cxxrt::local_inc(s.handled);
-		s.latency.add(xk_clock_ns() - node->queued_ns);
+		// queued_ns was read on the sending CPU: where the clocksource is
+		// not perfectly in step across CPUs (a TSC trusted with
+		// tsc=reliable), a fast drain can read an earlier time. Count
+		// that as 0 rather than as a wrapped 2^64 ns.
+		unsigned long long now = xk_clock_ns(), queued = node->queued_ns;
+		s.latency.add(now > queued ? now - queued : 0);
 	}
 	void run_sync(cq::Node *node) noexcept
 	{

@@ -46,8 +46,8 @@ const char *queue_kind_name(QueueKind kind) noexcept;
 // A log2 latency histogram: bucket b counts values v with bit_width(v) == b.
 struct Histogram {
 	static constexpr unsigned buckets = 48;
-	unsigned long count[buckets];
-	unsigned long long min_ns, max_ns;
+	unsigned long count[buckets] = {};
+	unsigned long long min_ns = ~0ULL, max_ns = 0;	// min_ns: ~0 until a first sample
 
 	void add(unsigned long long ns) noexcept;	// owner CPU only, IRQs off
 };

@@ -203,6 +203,78 @@ TEST_F(queue, kicks_are_real_ipis)
 	}
 }
 
+/*
+ * latency: after a reset, each kind's row counts exactly the nodes that ran,
+ * min <= median <= p99 <= max, and its log2 histogram (bounds rising powers
+ * of two) sums to the same count. wake_run counts the waiter's runs, at
+ * least one and at most one per wake.
+ */
+TEST_F(queue, latency_counts_what_ran)
+{
+	static const unsigned long expect[KINDS] = {100, 1000, 100, 100, 100, 50};
+	static char buf[16384];
+	unsigned long count[KINDS + 1] = {}, buckets[KINDS + 1] = {};
+	int seen[KINDS + 1] = {}, histograms = 0;
+	char *line, *save, cmd[64];
+
+	ASSERT_EQ(0, xcall_write("reset", "1"));
+	for (int k = 0; k < KINDS; k++) {
+		snprintf(cmd, sizeof(cmd), "%s cpus=1 count=%lu wait=1", kinds[k], expect[k]);
+		ASSERT_EQ(0, xcall_write("queue", cmd));
+	}
+	/* wait=1 returns once the wakes are performed; the waiter runs after. */
+	for (int i = 0; i < 200 && xcall_value("latency", "wake_run") < 1; i++)
+		usleep(10000);
+	ASSERT_LT(0, xcall_read("latency", buf, sizeof(buf)));
+	line = strtok_r(buf, "\n", &save);
+	ASSERT_NE(NULL, line);
+	ASSERT_EQ(0, strcmp(line, "kind count min_ns median_ns p99_ns max_ns"));
+	for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long min, median, p99, max, bound, last = 0;
+		char kind[32], *tok, *tsave;
+		unsigned long n;
+		int k;
+
+		if (line[0] == '#') {
+			histograms = 1;
+			continue;
+		}
+		tok = strtok_r(line, " ", &tsave);
+		ASSERT_NE(NULL, tok);
+		snprintf(kind, sizeof(kind), "%s", tok);
+		k = !strcmp(kind, "wake_run") ? KINDS : kind_index(kind);
+		ASSERT_LE(0, k) TH_LOG("unknown kind '%s'", kind);
+		if (!histograms) {
+			ASSERT_EQ(5, sscanf(tsave, "%lu %llu %llu %llu %llu", &count[k], &min, &median, &p99, &max));
+			seen[k] = 1;
+			if (!count[k])
+				continue;
+			EXPECT_LE(min, median) TH_LOG("%s", kind);
+			EXPECT_LE(median, p99) TH_LOG("%s", kind);
+			EXPECT_LE(p99, max) TH_LOG("%s", kind);
+			continue;
+		}
+		while ((tok = strtok_r(NULL, " ", &tsave))) {
+			ASSERT_EQ(2, sscanf(tok, "%llu:%lu", &bound, &n));
+			EXPECT_EQ(0ULL, bound & (bound - 1)) TH_LOG("%s: bound %llu", kind, bound);
+			if (last || bound)
+				EXPECT_LT(last, bound) TH_LOG("%s: bounds out of order", kind);
+			last = bound;
+			buckets[k] += n;
+		}
+	}
+	ASSERT_EQ(1, histograms);
+	for (int k = 0; k < KINDS; k++) {
+		EXPECT_EQ(1, seen[k]) TH_LOG("no latency row for %s", kinds[k]);
+		EXPECT_EQ(expect[k], count[k]) TH_LOG("%s", kinds[k]);
+		EXPECT_EQ(count[k], buckets[k]) TH_LOG("%s", kinds[k]);
+	}
+	EXPECT_EQ(1, seen[KINDS]);
+	EXPECT_LE(1UL, count[KINDS]);
+	EXPECT_GE(expect[5], count[KINDS]);
+	EXPECT_EQ(count[KINDS], buckets[KINDS]);
+}
+
 /* Every malformed command fails with its errno and queues nothing. */
 TEST_F(queue, malformed_commands_are_refused)
 {
