@@ -8,6 +8,7 @@
 #                   debug and kcsan kernels) + proof that the checkers fire
 #   make shell      interactive guest shell with xcall loaded (FLAVOUR=generic|rt)
 #   make bench      xcall's call types against the raw C API, in-kernel, both kernels
+#   make soak       random queue commands with CPU hotplug for SOAK_SECONDS (300)
 #   make KDIR=/lib/modules/$(uname -r)/build   build for another kernel tree
 #
 #   make check-debug  only the debug and kcsan kernels' suites and proofs
@@ -22,7 +23,7 @@ MEM ?= 1G
 BENCH_CPUS ?= 2
 export FLAVOUR FLAVOURS CPUS MEM
 
-.PHONY: all modules deps check check-debug demo shell bench host-test harness-test kselftest clean
+.PHONY: all modules deps check check-debug demo shell bench soak host-test harness-test kselftest clean
 
 all: modules
 
@@ -51,6 +52,9 @@ shell: deps
 
 bench:
 	@CPUS=$(BENCH_CPUS) scripts/bench.sh
+
+soak:
+	@scripts/soak.sh
 
 host-test:
 	@scripts/host-test.sh

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by xcall's C selftests: debugfs I/O, the in-kernel case
- * runner, /proc/interrupts and CPU hotplug. Include after kselftest_harness.h.
+ * runner, the queue's `stats` file, /proc/interrupts and CPU hotplug. Include after kselftest_harness.h.
  */
 #ifndef XCALL_TEST_H
 #define XCALL_TEST_H
@@ -199,6 +199,61 @@ static inline int dmesg_count(const char *text)
 		n = -1;
 	pclose(f);
 	return n;
+}
+
+/* The queue's kinds, in the order of its `stats` and `latency` rows. */
+#define KINDS 6
+static const char *const kinds[KINDS] = {"call", "async", "irq_work", "irq_work_hard", "irq_work_lazy", "wake"};
+
+struct row {
+	unsigned long queued, handled, kicks, pending, wrong_cpu, wrong_context;
+};
+
+/* stats[cpu][kind]; index XCALL_MAX_CPUS holds the "all" rows. */
+struct stats {
+	struct row row[XCALL_MAX_CPUS + 1][KINDS];
+	int present[XCALL_MAX_CPUS + 1];
+};
+
+static inline int kind_index(const char *name)
+{
+	for (int k = 0; k < KINDS; k++)
+		if (!strcmp(name, kinds[k]))
+			return k;
+	return -1;
+}
+
+static inline int read_stats(struct stats *s)
+{
+	static char buf[65536];
+	char *line, *save, cpu[16], kind[32];
+	struct row r;
+
+	memset(s, 0, sizeof(*s));
+	if (xcall_read("stats", buf, sizeof(buf)) <= 0)
+		return -1;
+	line = strtok_r(buf, "\n", &save);	/* header */
+	if (!line || strncmp(line, "cpu kind queued handled kicks pending", 37))
+		return -1;
+	for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		int k, c;
+
+		if (sscanf(line, "%15s %31s %lu %lu %lu %lu %lu %lu", cpu, kind, &r.queued, &r.handled, &r.kicks,
+			   &r.pending, &r.wrong_cpu, &r.wrong_context) != 8)
+			return -1;
+		k = kind_index(kind);
+		c = !strcmp(cpu, "all") ? XCALL_MAX_CPUS : atoi(cpu);
+		if (k < 0 || c < 0 || c > XCALL_MAX_CPUS)
+			return -1;
+		s->row[c][k] = r;
+		s->present[c] = 1;
+	}
+	return 0;
+}
+
+static inline int online_cpus(void)
+{
+	return sysconf(_SC_NPROCESSORS_ONLN);
 }
 
 #endif
