@@ -275,15 +275,6 @@ int QueueKnobs::store_reset(cxxrt::StringView input) noexcept
 	return 0;
 }
 
-namespace {
-
-unsigned long sum(unsigned long local, unsigned long remote) noexcept
-{
-	return cxxrt::read_once(local) + cxxrt::read_once(remote);
-}
-
-}  // namespace
-
 int QueueKnobs::show_stats(Text &out) noexcept
 {
 	reap(false);
@@ -296,8 +287,7 @@ int QueueKnobs::show_stats(Text &out) noexcept
 		CpuQueue &q = queue_.queues().on(cpu);
 		for (unsigned k = 0; k < queue_kinds; k++) {
 			const KindStats &s = q.stats[k];
-			Totals row = {sum(s.queued_local, s.queued_remote), cxxrt::read_once(s.handled),
-				      sum(s.kicks_local, s.kicks_remote), sum(s.pending_local, s.pending_remote),
+			Totals row = {s.queued.read(), cxxrt::read_once(s.handled), s.kicks.read(), s.pending.read(),
 				      cxxrt::read_once(s.wrong_cpu), cxxrt::read_once(s.wrong_context)};
 			if (online.test(cpu))
 				out.printf("%d %s %lu %lu %lu %lu %lu %lu\n", cpu, queue_kind_name(QueueKind(k)), row.queued,

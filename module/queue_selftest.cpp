@@ -308,7 +308,7 @@ void queue_burst_to_blocked_cpu(Check &check, cq::Node *nodes, unsigned burst)
 		return;
 	CpuQueue &q = rq.queues().on(target);
 	KindStats &row = q.stats[unsigned(QueueKind::Async)];
-	unsigned long kicks_before = cxxrt::read_once(row.kicks_local) + cxxrt::read_once(row.kicks_remote);
+	unsigned long kicks_before = row.kicks.read();
 	unsigned long handled_before = cxxrt::read_once(row.handled);
 	static int runs;
 	cxxrt::write_once(runs, 0);
@@ -327,7 +327,7 @@ void queue_burst_to_blocked_cpu(Check &check, cq::Node *nodes, unsigned burst)
 		     cxxrt::read_once(runs), burst);
 	for (unsigned i = 0; i < burst; i++)
 		spin_until([&] { return cq::call_idle(nodes[i]); });
-	unsigned long kicks = cxxrt::read_once(row.kicks_local) + cxxrt::read_once(row.kicks_remote) - kicks_before;
+	unsigned long kicks = row.kicks.read() - kicks_before;
 	check.expect(saw_all, "the blocker gave up before the burst was queued");
 	check.expect(kicks == 1, "%lu kicks for one burst, expected 1", kicks);
 	check.expect(cxxrt::read_once(row.handled) - handled_before == burst, "handled %lu, expected %u",
@@ -346,7 +346,7 @@ void queue_irq_work_pending_claim(Check &check)
 		return;
 	CpuQueue &q = rq.queues().on(target);
 	KindStats &row = q.stats[unsigned(QueueKind::IrqWorkHard)];
-	unsigned long pending_before = cxxrt::read_once(row.pending_local) + cxxrt::read_once(row.pending_remote);
+	unsigned long pending_before = row.pending.read();
 	struct Item : cq::Node {
 		int runs = 0;
 	} item;
@@ -366,7 +366,7 @@ void queue_irq_work_pending_claim(Check &check)
 	check.expect(second == 0 && third == 0, "re-queueing a pending item returned %d and %d, expected 0", second,
 		     third);
 	check.expect(item.runs == 1, "ran %d times, expected 1", item.runs);
-	unsigned long pending = cxxrt::read_once(row.pending_local) + cxxrt::read_once(row.pending_remote);
+	unsigned long pending = row.pending.read();
 	check.expect(pending - pending_before == 2, "pending counted %lu, expected 2", pending - pending_before);
 }
 

@@ -131,11 +131,7 @@ void RemoteQueue::wait_lazy_idle(int cpu) noexcept
 
 void RemoteQueue::count_queued(CpuQueue &q, QueueKind kind, bool remote) noexcept
 {
-	KindStats &s = q.stats[unsigned(kind)];
-	if (remote)
-		cxxrt::atomic_add(s.queued_remote, 1UL);
-	else
-		cxxrt::local_inc(s.queued_local);
+	q.stats[unsigned(kind)].queued.add(remote);
 }
 
 // Preemption off: @q is this CPU's or a remote one that cannot go offline
@@ -145,7 +141,7 @@ void RemoteQueue::kick_cpu(CpuQueue &q, QueueKind kind) noexcept
 	KindStats &s = q.stats[unsigned(kind)];
 	if (q.cpu == this_cpu()) {
 		if (q.self_kick.queue())
-			cxxrt::local_inc(s.kicks_local);
+			s.kicks.add_local();
 		return;
 	}
 	// -EBUSY: a kick is pending and its handler has not taken the list
@@ -153,7 +149,7 @@ void RemoteQueue::kick_cpu(CpuQueue &q, QueueKind kind) noexcept
 	// ordered; its trampoline clears "queued" fully ordered before it
 	// takes the list).
 	if (q.kick.try_submit(q.cpu) == 0)
-		cxxrt::atomic_add(s.kicks_remote, 1UL);
+		s.kicks.add_remote();
 }
 
 int RemoteQueue::queue(int cpu, cq::Node &node, QueueKind kind) noexcept
@@ -195,11 +191,7 @@ int RemoteQueue::queue_irq_work(int cpu, cq::Node &item, QueueKind kind) noexcep
 		return refuse(Misuse::BadCpu, -XK_ENXIO);
 	bool remote = cpu != this_cpu();
 	if (!cq::claim_work(item)) {	// (3) of call_queue.h
-		KindStats &s = q.stats[unsigned(kind)];
-		if (remote)
-			cxxrt::atomic_add(s.pending_remote, 1UL);
-		else
-			cxxrt::local_inc(s.pending_local);
+		q.stats[unsigned(kind)].pending.add(remote);
 		return 0;
 	}
 	item.tag = (unsigned short)kind;

@@ -52,10 +52,22 @@ struct Histogram {
 	void add(unsigned long long ns) noexcept;	// owner CPU only, IRQs off
 };
 
+// Seed 004's dual counter. The CPU that owns the row bumps `local` with one
+// plain add instruction (it cannot be torn by an interrupt); other CPUs bump
+// `remote` atomically; readers anywhere add the two with marked loads. Read it
+// through read(), never through copies of its halves: a by-value helper once
+// made the `local` load plain, and KCSAN caught it racing with the owner's add.
+struct DualCounter {
+	unsigned long local = 0, remote = 0;
+
+	void add_local() noexcept { cxxrt::local_inc(local); }
+	void add_remote() noexcept { cxxrt::atomic_add(remote, 1UL); }
+	void add(bool from_remote) noexcept { from_remote ? add_remote() : add_local(); }
+	unsigned long read() const noexcept { return cxxrt::read_once(local) + cxxrt::read_once(remote); }
+};
+
 struct KindStats {
-	unsigned long queued_local, queued_remote;
-	unsigned long kicks_local, kicks_remote;
-	unsigned long pending_local, pending_remote;
+	DualCounter queued, kicks, pending;
 	unsigned long handled;			// by the owner only
 	unsigned long wrong_cpu, wrong_context;	// atomic (reported by node functions)
 	Histogram latency;			// queue -> run, by the owner only
