@@ -25,9 +25,19 @@ mkdir -p "$(dirname "$initrd")"
 kernel=$(flavour_vmlinuz "$flavour")
 
 common=(-k "$kernel" -r "$initrd" -c "${CPUS:-4}" -m "${MEM:-1G}" -t "${GUEST_TIMEOUT:-600}")
-# The checking kernels have no ACPI, hence no HPET, and would time with
-# jiffies; TCG's TSC follows the host clock on every vCPU, so trust it.
-is_source_flavour "$flavour" && common+=(-a "tsc=reliable")
+# The checking kernels have no ACPI, hence no HPET or PM timer, and would
+# time with jiffies; TCG's TSC follows the host clock on every vCPU, so trust
+# it, at the host's TSC frequency: their only other way to learn it, PIT
+# calibration, fails under TCG on a busy host (qemu/host-tsc-khz.c).
+if is_source_flavour "$flavour"; then
+	tsc_khz_tool=$XCALL_BUILD/host-tsc-khz
+	if [ ! -x "$tsc_khz_tool" ] || [ "$XCALL_TOP/qemu/host-tsc-khz.c" -nt "$tsc_khz_tool" ]; then
+		gcc-12 -O2 -Wall -Werror -o "$tsc_khz_tool" "$XCALL_TOP/qemu/host-tsc-khz.c" ||
+			die "cannot build $tsc_khz_tool"
+	fi
+	tsc_khz=$("$tsc_khz_tool") || die "cannot measure the host's TSC frequency"
+	common+=(-a "tsc=reliable tsc_early_khz=$tsc_khz")
+fi
 case "$action" in
 prepare) echo "$initrd" ;;
 run) exec "$XCALL_TOP/qemu/run.sh" "${common[@]}" "$@" ;;

@@ -272,11 +272,10 @@ TEST_F_TIMEOUT(queue, hotplug_while_queueing_loses_nothing, 200)
 	int *counts;
 	pid_t writer;
 
-	err = set_cpu_online(cpu, 0);
-	if (err == ENOENT || err == EPERM || err == EBUSY)
+	err = cycle_cpu_offline(cpu);
+	if (cpu_cannot_go_offline(err))
 		SKIP(return, "CPU %d cannot go offline here (%d)", cpu, err);
 	ASSERT_EQ(0, err);
-	ASSERT_EQ(0, set_cpu_online(cpu, 1));
 	ASSERT_EQ(0, xcall_write("reset", "1"));
 
 	counts = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

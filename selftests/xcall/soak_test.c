@@ -115,11 +115,10 @@ TEST_F_TIMEOUT(soak, random_commands_with_hotplug, 7200)
 
 	ASSERT_LT(0, seconds);
 	ASSERT_GE(XCALL_MAX_CPUS, ncpu);
-	err = set_cpu_online(toggled, 0);
-	if (err == ENOENT || err == EPERM || err == EBUSY)
+	err = cycle_cpu_offline(toggled);
+	if (cpu_cannot_go_offline(err))
 		SKIP(return, "CPU %d cannot go offline here (%d)", toggled, err);
 	ASSERT_EQ(0, err);
-	ASSERT_EQ(0, set_cpu_online(toggled, 1));
 	ASSERT_EQ(0, xcall_write("reset", "1"));
 
 	shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

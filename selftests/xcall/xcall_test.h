@@ -184,6 +184,23 @@ static inline int set_cpu_online(int cpu, int online)
 	return err;
 }
 
+/*
+ * Takes @cpu offline and back online: 0, or the errno of the step that
+ * failed. cpu_cannot_go_offline() tells the errnos that mean this machine
+ * does not allow it (no such CPU, CPU 0 on some, not root, hotplug busy).
+ */
+static inline int cycle_cpu_offline(int cpu)
+{
+	int err = set_cpu_online(cpu, 0);
+
+	return err ? err : set_cpu_online(cpu, 1);
+}
+
+static inline int cpu_cannot_go_offline(int err)
+{
+	return err == ENOENT || err == EPERM || err == EBUSY;
+}
+
 /* Lines of the kernel log containing @text. */
 static inline int dmesg_count(const char *text)
 {
