@@ -66,7 +66,7 @@ for fl in $flavours; do
 	# once by qemu/run.sh; say so, never silently.
 	[ -f "$logs/guest-$fl.log.boot-1" ] &&
 		echo "# the first boot hung before /init and was retried (log: $logs/guest-$fl.log.boot-1)"
-	sed -n '/^xcall-guest:/,/^@@XCALL-DMESG-BEGIN@@/p' "$logs/guest-$fl.log" | grep -v '^@@'
+	guest_output "$logs/guest-$fl.log"
 	read -r p f < <(awk -f "$XCALL_TOP/scripts/ktap-count.awk" "$logs/guest-$fl.log")
 	# The run itself is one more result: its exit status covers a splat in
 	# the kernel log (126), a guest that died (125) or hung (124).

@@ -32,4 +32,4 @@ show 'rmmod xcall && dmesg | grep "xcall:" | tail -n 3'
 GUEST
 )
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-300} "$XCALL_TOP/scripts/guest.sh" "$flavour" run -- "$demo" |
-	sed -n '/^xcall-guest:/,/^@@XCALL-DMESG-BEGIN@@/p' | grep -v '^@@'
+	guest_output

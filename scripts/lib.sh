@@ -71,3 +71,9 @@ flavour_vmlinuz() {
 	fi
 	echo "$dir/vmlinuz"
 }
+
+# What the guest itself printed, from a qemu/run.sh console (a file, or
+# standard input): /init's first line up to the kernel-log dump.
+guest_output() {
+	sed -n '/^xcall-guest:/,/^@@XCALL-DMESG-BEGIN@@/p' "$@" | grep -v '^@@'
+}

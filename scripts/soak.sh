@@ -17,7 +17,7 @@ for fl in ${SOAK_FLAVOURS:-generic rt}; do
 	rc=0
 	GUEST_TIMEOUT=$((seconds + 600)) "$XCALL_TOP/scripts/guest.sh" "$fl" run -- \
 		"cd /kselftest/xcall && XCALL_SOAK_SECONDS=$seconds ./soak_test" |
-		sed -n '/^xcall-guest:/,/^@@XCALL-DMESG-BEGIN@@/p' | grep -v '^@@' || rc=$?
+		guest_output || rc=$?
 	[ "$rc" = 0 ] || { echo "not ok soak_$fl # guest run exit $rc"; failed=1; }
 done
 exit "$failed"
