@@ -12,6 +12,10 @@
 #   make KDIR=/lib/modules/$(uname -r)/build   build for another kernel tree
 #
 #   make check-debug  only the debug and kcsan kernels' suites and proofs
+#   make install      build for the running kernel (or KDIR=) and install into
+#                     its updates/ with depmod; make uninstall removes it
+#   make dkms-check   the DKMS cycle (add, build, install, check, remove) against
+#                     every installed Debian 6.1 header flavour
 #
 # Variables: FLAVOUR (generic), FLAVOURS ("generic rt": what `make` builds),
 # CHECK_FLAVOURS ("generic rt debug kcsan": what `make check` tests), CPUS (4), MEM (1G).
@@ -23,7 +27,8 @@ MEM ?= 1G
 BENCH_CPUS ?= 2
 export FLAVOUR FLAVOURS CPUS MEM
 
-.PHONY: all modules deps check check-debug demo shell bench soak host-test harness-test kselftest clean
+.PHONY: all modules deps check check-debug demo shell bench soak host-test harness-test kselftest clean \
+	install uninstall dkms-check
 
 all: modules
 
@@ -64,6 +69,17 @@ harness-test: deps
 
 kselftest:
 	@scripts/build-kselftest.sh
+
+# The '+': build-module.sh runs the kernel's make itself, which must not see
+# this make's -j job server (it warns, and a warning fails the build).
+install:
+	+@scripts/install.sh install $(KDIR)
+
+uninstall:
+	@scripts/install.sh uninstall
+
+dkms-check:
+	@scripts/dkms-check.sh
 
 clean:
 	rm -rf build

@@ -11,7 +11,7 @@
 //  - __gxx_personality_v0, _Unwind_*: -fno-exceptions.
 //  - typeinfo: -fno-rtti.
 //  - operator new(size_t): see cxxrt/new.h, every allocation names a context.
-#include "bridge.h"
+#include "bridge/bridge.h"
 
 extern "C" {
 

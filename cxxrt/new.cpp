@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-// operator new/delete over the bridge's counted allocator (module/bridge.h).
+// operator new/delete over the bridge's counted allocator (bridge/bridge.h).
 // Built into the module and into the host unit tests, where a test double of
 // xk_alloc/xk_free stands in for kmalloc.
 #include <cxxrt/new.h>
 
-#include "bridge.h"
+#include "bridge/bridge.h"
 
 namespace {
 

@@ -6,15 +6,15 @@
 
 #include <cxxrt/atomic.h>
 
-#include "bench.h"
-#include "bridge.h"
-#include "cpus.h"
-#include "debugfs.h"
-#include "hotplug.h"
-#include "queue_knobs.h"
-#include "remote_queue.h"
-#include "refusal.h"
-#include "selftest.h"
+#include "bridge/bridge.h"
+#include "kernel/cpus.h"
+#include "kernel/debugfs.h"
+#include "kernel/hotplug.h"
+#include "kernel/refusal.h"
+#include "knobs/bench.h"
+#include "knobs/queue_knobs.h"
+#include "knobs/selftest_knob.h"
+#include "queue/remote_queue.h"
 
 namespace xcall {
 namespace {
@@ -43,8 +43,6 @@ public:
 			err = bench_.create(dir_);
 		return err;
 	}
-
-	RemoteQueue &queue() noexcept { return queue_; }
 
 private:
 	// /sys/kernel/debug/xcall/memory: the bridge's allocation counters.
@@ -92,7 +90,7 @@ private:
 	RemoteQueue queue_;
 	QueueKnobs queue_knobs_{queue_};	// after the queue: removed before it
 	HotplugState hotplug_;
-	SelfTestKnob selftest_;
+	SelfTestKnob selftest_{queue_};
 	BenchKnob bench_;
 	DebugfsFile memory_file_;
 	DebugfsFile hotplug_file_;
@@ -103,31 +101,29 @@ constinit cxxrt::ManualLifetime<Module> the_module;
 
 }  // namespace
 
-RemoteQueue &module_queue() noexcept { return the_module->queue(); }
-
 }  // namespace xcall
 
-extern "C" int xcall_cxx_init() noexcept
+// The module's entry points: what module_init()/module_exit() would name in
+// C (the loader calls the symbols init_module and cleanup_module).
+// busybox insmod retries with init_module(2) when finit_module(2) fails, so
+// init may run twice in a row: a failed init undoes everything it did.
+extern "C" int init_module() noexcept
 {
 	using xcall::the_module;
 
-	xcall::selftest_module_init();
-	int err = the_module.construct().init();
-#ifdef XCALL_FAULT_LEAK_AT_INIT
-	// Fault injection for tests/harness.sh only: proves that a leaked
-	// allocation makes the guest suite fail. Never set in a real build.
-	(void)new (cxxrt::may_sleep) char[24];
-#endif
+	int err = xk_module_loading();
+	if (err)
+		return err;
+	err = the_module.construct().init();
 	if (err) {
 		the_module.destroy();
-		xcall::selftest_module_exit();
 		xk_log(XK_LOG_ERR, "init failed: %d", err);
 	}
 	return err;
 }
 
-extern "C" void xcall_cxx_exit() noexcept
+extern "C" void cleanup_module() noexcept
 {
 	xcall::the_module.destroy();
-	xcall::selftest_module_exit();
+	xk_module_unloaded();
 }

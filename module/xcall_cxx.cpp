@@ -11,14 +11,20 @@
 //
 // Each file below still stands alone (its own includes); names in their
 // anonymous namespaces must not collide, which the compiler enforces.
-#include "../cxxrt/abi.cpp"
-#include "../cxxrt/new.cpp"
-#include "bench.cpp"
-#include "debugfs.cpp"
-#include "primitives_selftest.cpp"
-#include "queue_knobs.cpp"
-#include "queue_selftest.cpp"
-#include "refusal.cpp"
-#include "remote_queue.cpp"
-#include "selftest.cpp"
+#include "cxxrt/abi.cpp"
+#include "cxxrt/new.cpp"
+
+#include "kernel/debugfs.cpp"
+#include "kernel/refusal.cpp"
+
+#include "queue/remote_queue.cpp"
+
+#include "selftest/primitives_selftest.cpp"
+#include "selftest/queue_selftest.cpp"
+#include "selftest/runtime_selftest.cpp"
+
+#include "knobs/bench.cpp"
+#include "knobs/queue_knobs.cpp"
+#include "knobs/selftest_knob.cpp"
+
 #include "xcall.cpp"

@@ -3,7 +3,8 @@
 # Builds xcall.ko for one kernel tree, out of the source tree:
 #   build-module.sh NAME [KDIR [PROBE.cpp]]
 # NAME generic or rt without KDIR builds against that Debian flavour's headers.
-# XCALL_EXTRA_CXXFLAGS in the environment is added to every C++ compile.
+# XCALL_EXTRA_CXXFLAGS and XCALL_EXTRA_CFLAGS in the environment are added to
+# every C++ and C compile (test builds only).
 # The sources are mirrored into build/NAME/ as a symlink farm (Kbuild of 6.1
 # writes objects next to sources), so flavours never share objects. Fails on
 # any compiler, objtool or modpost warning. PROBE adds one more C++ file to
@@ -17,11 +18,20 @@ probe=${3:-}
 out=$XCALL_BUILD/$name
 
 [ -f "$kdir/Makefile" ] || die "no kernel build tree at $kdir (run 'make deps', or give KDIR=)"
+# xcall is written against Linux 6.1: what it calls must be exported there,
+# and the struct layouts it embeds are 6.1's. Say so rather than show a wall
+# of compiler errors (XCALL_ANY_KERNEL=1 tries anyway).
+krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || true)
+case "$krel" in
+6.1 | 6.1.* | 6.1-*) ;;
+*) [ -n "${XCALL_ANY_KERNEL:-}" ] ||
+	die "xcall needs a Linux 6.1 kernel tree (Debian 12's linux-headers-amd64 or -rt-amd64); $kdir is ${krel:-not a configured kernel tree (no include/config/kernel.release)}. XCALL_ANY_KERNEL=1 builds anyway." ;;
+esac
 
 mkdir -p "$out"
 # Refresh the farm: drop old links (sources may have moved), link anew.
 find "$out" -type l -delete
-(cd "$XCALL_TOP" && find Kbuild module cxxrt/include cxxrt/abi.cpp cxxrt/new.cpp -type f) |
+(cd "$XCALL_TOP" && find Kbuild VERSION bridge module cxxrt/include cxxrt/abi.cpp cxxrt/new.cpp -type f) |
 while read -r file; do
 	mkdir -p "$(dirname "$out/$file")"
 	ln -s "$XCALL_TOP/$file" "$out/$file"
@@ -44,7 +54,8 @@ command -v "$cc" >/dev/null 2>&1 || cc=
 
 log=$out/build.log
 set +e
-make -C "$kdir" M="$out" ${cc:+CC=$cc} $extra XCALL_EXTRA_CXXFLAGS="${XCALL_EXTRA_CXXFLAGS:-}" modules >"$log" 2>&1
+make -C "$kdir" M="$out" ${cc:+CC=$cc} $extra XCALL_EXTRA_CXXFLAGS="${XCALL_EXTRA_CXXFLAGS:-}" \
+	XCALL_EXTRA_CFLAGS="${XCALL_EXTRA_CFLAGS:-}" modules >"$log" 2>&1
 rc=$?
 set -e
 grep -E '^  (CC|CXX|LD|MODPOST|AS)' "$log" | sed 's/^/  /' >&2 || true

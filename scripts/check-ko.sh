@@ -23,8 +23,6 @@ result() {	# result OK|FAIL NAME [DETAIL]
 
 config_has() { grep -q "^$1=y" "$kdir/include/config/auto.conf" 2>/dev/null; }
 
-config_has() { grep -q "^$1=y" "$kdir/include/config/auto.conf" 2>/dev/null; }
-
 # 1. Static storage: Debian's kernels have CONFIG_CONSTRUCTORS off, so the
 #    loader never runs .init_array/.ctors; and nothing runs .fini_array/.dtors.
 #    A dynamic initialiser anywhere in the module shows up as one of these.
@@ -74,10 +72,10 @@ else
 	result FAIL undefined_symbols_are_kernel_exports "not exported: $missing"
 fi
 
-# 4. Only the C bridge sees kernel headers: no C++ source or header of
-#    xcall includes <linux/...>, <asm/...> or <uapi/...>.
+# 4. Only the C bridge (bridge/) sees kernel headers: no C++ source or
+#    header of xcall includes <linux/...>, <asm/...> or <uapi/...>.
 leaks=$(cd "$XCALL_TOP" && grep -lE '^\s*#\s*include\s*[<"](linux|asm|asm-generic|uapi)/' \
-	$(find cxxrt module -name '*.cpp' -o -name '*.h' | grep -vE '^module/bridge(_types)?\.h$') 2>/dev/null | tr '\n' ' ')
+	$(find cxxrt module -name '*.cpp' -o -name '*.h') 2>/dev/null | tr '\n' ' ')
 if [ -z "$leaks" ]; then
 	result OK cxx_sees_no_kernel_header
 else
@@ -88,7 +86,7 @@ fi
 #    Kbuild adds the sanitizer flags per object, which a custom rule must
 #    do itself (Kbuild does it for xcall's C++; this checks it happened).
 cxx_obj=$(dirname "$ko")/module/xcall_cxx.o
-c_obj=$(dirname "$ko")/module/bridge.o
+c_obj=$(dirname "$ko")/bridge/calls.o
 for sanitizer in KASAN:__asan_ KCSAN:__tsan_; do
 	option=CONFIG_${sanitizer%%:*} prefix=${sanitizer#*:}
 	config_has "$option" || continue

@@ -52,6 +52,10 @@ for fl in $flavours; do
 	count $(ktap_lines "$logs/module-$fl.log") "module $fl"
 done
 
+step "DKMS: add, build, install, check and remove against each Debian header flavour"
+"$XCALL_TOP/scripts/dkms-check.sh" | tee "$logs/dkms.log"
+count $(ktap_lines "$logs/dkms.log") "dkms"
+
 step "harness self-tests (each rule broken on purpose)"
 "$XCALL_TOP/tests/harness.sh" | tee "$logs/harness.log"
 count $(ktap_lines "$logs/harness.log") "harness"

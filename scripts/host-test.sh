@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Builds and runs the host unit tests (GoogleTest) of cxxrt (cxxrt/tests/)
-# and of the module's pure code (module/tests/), twice: under
+# Builds and runs the host unit tests (GoogleTest, tests/host/) of cxxrt and
+# of the module's pure code (the queue's core, cpulist parsing), twice: under
 # AddressSanitizer + UndefinedBehaviorSanitizer, and under ThreadSanitizer
 # (threads standing in for CPUs). Last line: "host: P passed, F failed".
 set -uo pipefail
@@ -10,14 +10,15 @@ set -uo pipefail
 out=$XCALL_BUILD/host
 mkdir -p "$out"
 cxxflags=(-std=gnu++20 -O1 -g -faligned-new=8 -Wall -Wextra -Werror -fno-omit-frame-pointer
-	-fno-sanitize-recover=all -I"$XCALL_TOP/cxxrt/include" -I"$XCALL_TOP/module")
-sources=("$XCALL_TOP/cxxrt/new.cpp" "$XCALL_TOP"/cxxrt/tests/*.cpp "$XCALL_TOP"/module/tests/*.cpp)
+	-fno-sanitize-recover=all -DXCALL_DEBUG_NODES
+	-I"$XCALL_TOP/cxxrt/include" -I"$XCALL_TOP" -I"$XCALL_TOP/module")
+sources=("$XCALL_TOP/cxxrt/new.cpp" "$XCALL_TOP"/tests/host/*.cpp)
 
 declare -A sanitizers=([asan]=address,undefined [tsan]=thread)
 pids=()
 for tag in asan tsan; do
 	g++-12 "${cxxflags[@]}" -fsanitize="${sanitizers[$tag]}" "${sources[@]}" \
-		-lgtest -lgtest_main -pthread -o "$out/cxxrt_tests_$tag" 2>"$out/build_$tag.log" &
+		-lgtest -lgtest_main -pthread -o "$out/xcall_host_tests_$tag" 2>"$out/build_$tag.log" &
 	pids+=($!)
 done
 build_failed=0
@@ -27,10 +28,10 @@ done
 
 pass=0 fail=0
 for tag in asan tsan; do
-	bin=$out/cxxrt_tests_$tag
+	bin=$out/xcall_host_tests_$tag
 	if [ -s "$out/build_$tag.log" ] || [ ! -x "$bin" ]; then
 		cat "$out/build_$tag.log" >&2
-		echo "not ok host cxxrt_tests_$tag # build failed"
+		echo "not ok host xcall_host_tests_$tag # build failed"
 		fail=$((fail + 1))
 		continue
 	fi
@@ -47,7 +48,7 @@ for tag in asan tsan; do
 		tail -n 30 "$log"
 		f=1
 	fi
-	echo "host cxxrt_tests_$tag: $p passed, $f failed"
+	echo "host xcall_host_tests_$tag: $p passed, $f failed"
 	pass=$((pass + p)) fail=$((fail + f))
 done
 echo "host: $pass passed, $fail failed"

@@ -64,7 +64,7 @@ result $([ "$rc" = 126 ]; echo $?) guest_warn_in_dmesg_fails_run "run.sh returne
 
 # A module that leaks one allocation fails the guest suite.
 rc=0
-if ko=$(XCALL_EXTRA_CXXFLAGS=-DXCALL_FAULT_LEAK_AT_INIT "$build" probe "$kdir" 2>/dev/null); then
+if ko=$(XCALL_EXTRA_CFLAGS=-DXCALL_FAULT_LEAK_AT_INIT "$build" probe "$kdir" 2>/dev/null); then
 	XCALL_KO=$ko "$XCALL_TOP/scripts/guest.sh" generic run -c 2 -t 300 -- \
 		'cd /kselftest && ./run_kselftest.sh -t xcall:load_unload.sh' >"$XCALL_BUILD/probe/leak.log" 2>&1 || rc=$?
 	result $([ "$rc" != 0 ] && grep -q '^# not ok 4 all_allocations_returned_at_unload' "$XCALL_BUILD/probe/leak.log"; echo $?) \

@@ -1,3 +1,3 @@
-// Harness probe: must NOT build. Only module/bridge.c may see kernel headers;
+// Harness probe: must NOT build. Only the C bridge (bridge/) may see kernel headers;
 // C++ is compiled with -nostdinc and no kernel include path.
 #include <linux/smp.h>

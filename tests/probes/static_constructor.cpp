@@ -1,7 +1,7 @@
 // Harness probe: builds, but scripts/check-ko.sh must refuse the module.
 // A namespace-scope object with a dynamic initialiser lands in .init_array,
 // which Debian's kernel (CONFIG_CONSTRUCTORS=n) never runs.
-#include "bridge.h"
+#include "bridge/bridge.h"
 
 namespace {
 struct CpuCount {

@@ -1,7 +1,7 @@
 // Harness probe: builds, but scripts/check-ko.sh must refuse the module.
 // A function-local static with a dynamic initialiser needs a guard variable
 // (_ZGV...) and runs a constructor on first use, unsynchronised here.
-#include "bridge.h"
+#include "bridge/bridge.h"
 
 struct CpuCount {
 	unsigned int cpus;

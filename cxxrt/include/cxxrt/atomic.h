@@ -184,7 +184,7 @@ inline void atomic_andnot(T &x, U v) noexcept { __atomic_fetch_and(&x, static_ca
 
 // local_inc()/local_add(): one unlocked read-modify-write instruction, atomic
 // against interrupts on this CPU but not against other CPUs. For counters
-// only their owning CPU writes (seed 004's "local" half); others read them
+// only their owning CPU writes (the dual counter's "local" half, docs/seeds.md); others read them
 // with read_once().
 template <atomic_arith T>
 inline void local_add(T &x, T v) noexcept

@@ -14,13 +14,11 @@
 //     order the module spells out.
 #pragma once
 
+#include <cxxrt/lifetime.h>
 #include <cxxrt/new.h>
 #include <cxxrt/utility.h>
 
 namespace cxxrt {
-
-// Reports misuse as a kernel BUG (see cxxrt/abi.cpp); never returns.
-extern "C" void cxxrt_lifetime_violation(const char *what) noexcept;
 
 template <typename T>
 class ManualLifetime : Pinned {

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cross-CPU function calls (kernel/smp.c).
+ */
+#define pr_fmt(fmt) "xcall: " fmt
+
+#include <linux/cpumask.h>
+#include <linux/hardirq.h>
+#include <linux/irqflags.h>
+#include <linux/preempt.h>
+#include <linux/smp.h>
+
+#include "bridge.h"
+#include "xcall_kstructs.h"
+
+static_assert(XCALL_SIZEOF_CALL_SINGLE_DATA == sizeof(call_single_data_t));
+static_assert(XCALL_ALIGNOF_CALL_SINGLE_DATA == __alignof__(call_single_data_t));
+
+
+/* ---- cross-CPU calls (kernel/smp.c) ------------------------------------------ */
+
+/* A bridge bitmap is a struct cpumask: XK_MAX_CPUS bits >= cpumask_size(). */
+static const struct cpumask *as_cpumask(const unsigned long *bits)
+{
+	return to_cpumask(bits);
+}
+
+int xk_call_single_wait(int cpu, xk_call_fn fn, void *info)
+{
+	/* The two WARN_ON_ONCE()s of smp_call_function_single(), refused. */
+	if (irqs_disabled())
+		return XK_REFUSED_IRQS_OFF;
+	if (!in_task())
+		return XK_REFUSED_NOT_TASK;
+	return smp_call_function_single(cpu, fn, info, 1);
+}
+
+void xk_csd_init(void *csd, xk_call_fn fn, void *info)
+{
+	INIT_CSD((call_single_data_t *)csd, fn, info);
+}
+
+int xk_call_single_async(int cpu, void *csd)
+{
+	return smp_call_function_single_async(cpu, (call_single_data_t *)csd);
+}
+
+void xk_call_mask(const unsigned long *mask, xk_call_fn fn, void *info, int wait)
+{
+	on_each_cpu_cond_mask(NULL, fn, info, wait, as_cpumask(mask));
+}
+
+void xk_call_many(const unsigned long *mask, xk_call_fn fn, void *info, int wait)
+{
+	preempt_disable();
+	smp_call_function_many(as_cpumask(mask), fn, info, wait);
+	preempt_enable();
+}
+
+int xk_call_on_cpu(unsigned int cpu, int (*fn)(void *), void *arg)
+{
+	return smp_call_on_cpu(cpu, fn, arg, false);
+}

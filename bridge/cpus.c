@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPUs, CPU masks, context state, time, CPU-hotplug locking and RCU.
+ */
+#define pr_fmt(fmt) "xcall: " fmt
+
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/hardirq.h>
+#include <linux/irqflags.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/preempt.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+
+#include "bridge.h"
+
+
+/* ---- CPU and context state ------------------------------------------------ */
+
+int xk_this_cpu(void) { return raw_smp_processor_id(); }
+unsigned int xk_nr_cpu_ids(void) { return nr_cpu_ids; }
+int xk_cpu_online(int cpu)
+{
+	return cpu >= 0 && cpu < nr_cpu_ids && cpu_online(cpu);
+}
+int xk_in_hardirq(void) { return !!in_hardirq(); }
+int xk_irqs_disabled(void) { return irqs_disabled(); }
+int xk_preemptible(void) { return preemptible(); }
+int xk_preempt_rt(void) { return IS_ENABLED(CONFIG_PREEMPT_RT); }
+
+void xk_preempt_disable(void) { preempt_disable(); }
+void xk_preempt_enable(void) { preempt_enable(); }
+
+unsigned long xk_local_irq_save(void)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	return flags;
+}
+
+void xk_local_irq_restore(unsigned long flags) { local_irq_restore(flags); }
+
+/* ---- CPUs ------------------------------------------------------------------ */
+
+static_assert(XK_MAX_CPUS % BITS_PER_LONG == 0);
+
+int xk_cpumask_fits(void)
+{
+	return cpumask_size() <= XK_MAX_CPUS / 8 && nr_cpu_ids <= XK_MAX_CPUS;
+}
+
+static void copy_mask(unsigned long *bits, const struct cpumask *mask)
+{
+	bitmap_zero(bits, XK_MAX_CPUS);
+	bitmap_copy(bits, cpumask_bits(mask), nr_cpu_ids);
+}
+
+void xk_cpumask_online(unsigned long *bits) { copy_mask(bits, cpu_online_mask); }
+void xk_cpumask_possible(unsigned long *bits) { copy_mask(bits, cpu_possible_mask); }
+
+void xk_cpus_read_lock(void) { cpus_read_lock(); }
+void xk_cpus_read_unlock(void) { cpus_read_unlock(); }
+
+int xk_in_task(void) { return in_task(); }
+/*
+ * Without task_lock(): get_task_comm() takes it, and it is not IRQ-safe
+ * (lockdep: "inconsistent lock state" from a hard-IRQ caller). comm stays
+ * NUL-terminated within TASK_COMM_LEN even while it is being renamed, so
+ * the worst a race gives is a mix of old and new name: fine for a label.
+ */
+void xk_current_comm(char *buf) { strscpy(buf, current->comm, TASK_COMM_LEN); }
+/*
+ * ktime_get_ns(), not local_clock(): with an unstable TSC (as under QEMU's
+ * TCG) local_clock() is clamped per CPU and short intervals can read as 0.
+ */
+unsigned long long xk_clock_ns(void) { return ktime_get_ns(); }
+void xk_udelay(unsigned long usecs) { udelay(usecs); }
+void xk_msleep(unsigned int msecs) { msleep(msecs); }
+void xk_cond_resched(void) { cond_resched(); }
+
+void xk_synchronize_rcu(void) { synchronize_rcu(); }

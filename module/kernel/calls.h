@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+// Typed cross-CPU calls over the kernel's own (kernel/smp.c):
+//
+//   call_on(cpu, fn)              smp_call_function_single(wait=1)
+//   AsyncCall<F>                  smp_call_function_single_async() on an owned CSD
+//   call_on_mask(mask, fn)        on_each_cpu_cond_mask(wait=1), this CPU included
+//   call_on_mask_nowait<F>(mask)  the same without waiting, stateless F only
+//   call_on_others(mask, fn)      smp_call_function_many(wait=1), this CPU excluded
+//   run_on_cpu(cpu, fn)           smp_call_on_cpu(): a kthread on @cpu, may sleep
+//
+// Callables are typed (no void * at the call site). Each function returns 0
+// or a negative errno; misuse that would deadlock the kernel is refused
+// (module/refusal.h) before the kernel sees it.
+#pragma once
+
+#include <cxxrt/atomic.h>
+#include <cxxrt/type_traits.h>
+#include <cxxrt/utility.h>
+
+#include "bridge/bridge.h"
+#include "kernel/cpumask.h"
+#include "kernel/cpus.h"
+#include "kernel/refusal.h"
+#include "kernel/sync.h"
+#include "xcall_kstructs.h"
+
+namespace xcall {
+
+namespace detail {
+
+// A waiting call needs interrupts on (the target may be waiting for us to
+// take its IPI) and task context (the kernel's csd may be in use by the
+// context we interrupted).
+inline int check_can_wait_for_ipi() noexcept
+{
+	if (xk_irqs_disabled())
+		return refuse(Misuse::CallWithIrqsOff, -XK_EDEADLK);
+	if (!xk_in_task())
+		return refuse(Misuse::CallFromAtomic, -XK_EDEADLK);
+	return 0;
+}
+
+inline int check_target(int cpu) noexcept
+{
+	if (cpu < 0 || unsigned(cpu) >= nr_cpu_ids() || !cpu_online(cpu))
+		return refuse(Misuse::BadCpu, -XK_ENXIO);
+	return 0;
+}
+
+// Maps a bridge call's non-zero result to the refusal it stands for.
+inline int refusal_from_bridge(int ret) noexcept
+{
+	switch (ret) {
+	case XK_REFUSED_IRQS_OFF:
+		return refuse(Misuse::CallWithIrqsOff, -XK_EDEADLK);
+	case XK_REFUSED_NOT_TASK:
+		return refuse(Misuse::CallFromAtomic, -XK_EDEADLK);
+	case -XK_ENXIO:
+		return refuse(Misuse::BadCpu, -XK_ENXIO);
+	default:
+		return ret;
+	}
+}
+
+// The C-callable entry for a callable of type F: info is the F.
+template <typename F>
+void invoke_callable(void *info) noexcept
+{
+	(*static_cast<F *>(info))();
+}
+
+}  // namespace detail
+
+// Runs @fn on @cpu with interrupts off and returns once it has run: in hard
+// IRQ, or in @cpu's idle task if its idle loop was polling (the kernel then
+// skips the IPI and the idle loop runs the queue), or directly when @cpu is
+// this CPU. Ordering: the caller's writes
+// before the call are visible to @fn (the kernel's llist_add() is a full
+// barrier before the IPI); @fn's writes are visible after the return
+// (csd_unlock()'s smp_store_release() pairs with csd_lock_wait()'s
+// smp_cond_load_acquire() in smp_call_function_single()).
+//
+// One bridge crossing: the context check is done by the bridge, the CPU
+// check by the kernel (-ENXIO for an offline or nonexistent CPU).
+template <typename F>
+	requires cxxrt::invocable<F &>
+[[nodiscard]] int call_on(int cpu, F &&fn) noexcept
+{
+	using Fn = cxxrt::remove_reference_t<F>;
+	int ret = xk_call_single_wait(cpu, &detail::invoke_callable<Fn>, const_cast<void *>(static_cast<const void *>(&fn)));
+	if (__builtin_expect(ret == 0, 1))
+		return 0;
+	return detail::refusal_from_bridge(ret);
+}
+
+// An asynchronous call that owns its call_single_data and its callable.
+//
+// submit(cpu) queues it and returns at once; it fails with -EBUSY while the
+// call is still queued (the CSD is never touched twice). The function may
+// re-submit its own call: the kernel unlocks an async CSD before calling it.
+// Neither copyable nor movable (the kernel holds the CSD's address), and the
+// destructor waits until the kernel is done with the CSD and the function
+// has returned everywhere it runs, so an in-flight CSD is never freed. Do
+// not destroy it from its own function, nor wait() there.
+template <typename F>
+class AsyncCall : cxxrt::Pinned {
+public:
+	explicit AsyncCall(F fn) noexcept : fn_(cxxrt::move(fn))
+	{
+		xk_csd_init(csd_, &trampoline, this);
+	}
+	~AsyncCall() { wait(); }
+
+	// Any context, interrupts on or off. 0, -EBUSY, -ENXIO.
+	[[nodiscard]] int submit(int cpu) noexcept { return submit(cpu, true); }
+
+	// As submit(), but a call still queued is not misuse: -EBUSY means the
+	// queued call will run, so this one coalesced into it (no refusal is
+	// reported). Fully ordered either way: on -EBUSY, the queued call's
+	// function sees this caller's prior writes (its trampoline clears
+	// "queued" with a fully ordered RMW before calling it).
+	[[nodiscard]] int try_submit(int cpu) noexcept { return submit(cpu, false); }
+
+private:
+	int submit(int cpu, bool busy_is_misuse) noexcept
+	{
+		// try_submit(): the caller's prior writes must be ordered before
+		// the load that may find "queued" set (store buffering against
+		// the trampoline's clear; docs/litmus/xcall-trysubmit-*): a full
+		// barrier before the load, not after it.
+		if (!busy_is_misuse)
+			cxxrt::smp_mb();
+		unsigned long old = cxxrt::read_once(state_);
+		do {
+			if (old & queued) {
+				if (!busy_is_misuse)
+					return -XK_EBUSY;	// coalesced: ordered by the smp_mb() above
+				return refuse(Misuse::AsyncInFlight, -XK_EBUSY);
+			}
+			// Fully ordered: the caller's writes (and fn_) are visible
+			// before the kernel publishes the CSD; pairs with the
+			// trampoline's fetch_add.
+		} while (!cxxrt::try_cmpxchg(state_, &old, old | queued));
+
+		// The kernel checks the CPU (-ENXIO: offline or nonexistent).
+		int err = xk_call_single_async(cpu, csd_);
+		if (__builtin_expect(err != 0, 0)) {	// nothing was queued
+			cxxrt::fetch_andnot(state_, queued);
+			return detail::refusal_from_bridge(err);
+		}
+		return 0;
+	}
+
+public:
+	bool queued_now() const noexcept { return cxxrt::read_once(state_) & queued; }
+	bool idle() const noexcept { return cxxrt::load_acquire(state_) == 0; }
+
+	// Spins until no submission is queued or running. The acquire pairs
+	// with the trampoline's fully ordered fetch_sub: @fn's writes are
+	// visible when this returns.
+	void wait() const noexcept
+	{
+		cxxrt::cond_load_acquire(state_, [](unsigned long s) { return s == 0; });
+	}
+
+private:
+	// state_: bit 0 is "queued" (ours, mirroring the kernel's CSD_FLAG_LOCK
+	// but claimed atomically, which smp_call_function_single_async() does
+	// not do); the bits above count functions running (one per CPU that
+	// took a submission and has not returned yet).
+	static constexpr unsigned long queued = 1;
+	static constexpr unsigned long running_one = 2;
+
+	static void trampoline(void *info) noexcept
+	{
+		auto *self = static_cast<AsyncCall *>(info);
+		// "Queued" becomes "running" in one step, so wait() never sees
+		// neither. The kernel has already unlocked the CSD (csd_unlock()
+		// before func() for CSD_TYPE_ASYNC), so a re-submission from @fn
+		// is accepted once this is done.
+		cxxrt::fetch_add(self->state_, running_one - queued);
+		self->fn_();
+		// Fully ordered: @fn's writes before the count drops; pairs with
+		// wait()'s acquire. Nothing of *self is touched after this.
+		cxxrt::fetch_sub(self->state_, running_one);
+	}
+
+	alignas(XCALL_ALIGNOF_CALL_SINGLE_DATA) unsigned char csd_[XCALL_SIZEOF_CALL_SINGLE_DATA];
+	unsigned long state_ = 0;
+	F fn_;
+};
+
+namespace detail {
+
+// The checks and the call shared by call_on_mask() and call_on_others():
+// @kernel_call is the bridge's on_each_cpu_cond_mask() or
+// smp_call_function_many().
+template <typename F>
+int call_on_cpus(const CpuMask &mask, const F &fn,
+		 void (*kernel_call)(const unsigned long *, xk_call_fn, void *, int)) noexcept
+{
+	if (int err = check_can_wait_for_ipi())
+		return err;
+	PreemptGuard no_hotplug;
+	if (!mask.is_subset_of(online_cpus()))
+		return refuse(Misuse::BadCpu, -XK_ENXIO);
+	kernel_call(mask.bits(), &invoke_callable<const F>, const_cast<F *>(&fn), 1);
+	return 0;
+}
+
+}  // namespace detail
+
+// Runs @fn on every CPU of @mask (this one too: directly, interrupts off;
+// the others in hard-IRQ context) and waits for all. @fn runs on several
+// CPUs at once, so it is called through a const reference: shared results
+// go through atomics or per-CPU slots. Every CPU of @mask must be online
+// (-ENXIO otherwise); preemption stays off from that check to the end of
+// the call, which holds off CPU hotplug.
+template <typename F>
+	requires cxxrt::invocable<const F &>
+[[nodiscard]] int call_on_mask(const CpuMask &mask, const F &fn) noexcept
+{
+	return detail::call_on_cpus(mask, fn, &xk_call_mask);
+}
+
+// As call_on_mask() but excluding this CPU: smp_call_function_many().
+template <typename F>
+	requires cxxrt::invocable<const F &>
+[[nodiscard]] int call_on_others(const CpuMask &mask, const F &fn) noexcept
+{
+	return detail::call_on_cpus(mask, fn, &xk_call_many);
+}
+
+// A callable with no state: nothing of the caller's can dangle when the
+// call outlives the caller's frame.
+template <typename F>
+concept stateless_callable = __is_empty(F) && cxxrt::is_constructible_v<F> && cxxrt::invocable<F &>;
+
+// Like call_on_mask() but returns without waiting. Only for stateless
+// callables (a captureless lambda or an empty function object): the
+// kernel's API gives no way to know when the last CPU is done with a
+// callable's state, so there must be none.
+template <typename F>
+	requires stateless_callable<F>
+[[nodiscard]] int call_on_mask_nowait(const CpuMask &mask, F) noexcept
+{
+	if (int err = detail::check_can_wait_for_ipi())	// the kernel asks for the same
+		return err;
+	PreemptGuard no_hotplug;
+	if (!mask.is_subset_of(online_cpus()))
+		return refuse(Misuse::BadCpu, -XK_ENXIO);
+	xk_call_mask(mask.bits(), [](void *) noexcept { F{}(); }, nullptr, 0);
+	return 0;
+}
+
+// Runs @fn in a kernel thread bound to @cpu (smp_call_on_cpu()), where it
+// may sleep, and returns its result, or -ENXIO/-EDEADLK. The caller must be
+// able to sleep.
+template <typename F>
+	requires cxxrt::invocable_r<F &, int>
+[[nodiscard]] int run_on_cpu(int cpu, F &&fn) noexcept
+{
+	if (xk_irqs_disabled() || !xk_in_task() || !xk_preemptible())
+		return refuse(Misuse::SleepFromAtomic, -XK_EDEADLK);
+	if (int err = detail::check_target(cpu))
+		return err;
+	using Fn = cxxrt::remove_reference_t<F>;
+	int ret = xk_call_on_cpu(unsigned(cpu), [](void *info) noexcept -> int { return (*static_cast<Fn *>(info))(); },
+				 const_cast<void *>(static_cast<const void *>(&fn)));
+	return ret;
+}
+
+}  // namespace xcall

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+// The merged per-CPU call queue's core, as kernel/smp.c has had it since
+// 5.10 ("smp,irq_work: Use the new irq_work API", LKML Aug 2020;
+// docs/seeds.md lists the threads): one lock-free
+// list per CPU holding typed nodes (calls, irq_work items, wake-ups),
+// drained in passes over one detached list. Pure code on cxxrt's atomics:
+// the module wires it to real IPIs (remote_queue.h); host tests run it with
+// threads as CPUs under TSan.
+//
+// A node's flags word belongs to this file: its type bits are set by
+// lock_node() and claim_work() (which remote_queue.h calls with the bits of
+// the kind table, kinds.h), its state bits by the queue and the drain.
+//
+// Ordering, pair by pair (each "fully ordered" op is a locked instruction
+// on x86 and an smp_mb() on both sides in the LKMM):
+//  (1) push (cmpxchg) -> take_all (xchg): a node's contents and everything
+//      its queuer wrote before pushing are visible to the drain.
+//  (2) call unlock (fully ordered fetch_andnot) -> wait_unlocked()
+//      (acquire): a sync call's effects are visible to its waiter once
+//      unlocked; an async call's queuer may re-arm it once unlocked.
+//  (3) irq_work claim (fully ordered fetch_or) -> run's PENDING clear (fully
+//      ordered fetch_andnot): a queuer whose claim failed because the item
+//      was pending has its prior writes seen by that pending run ("smp:
+//      Non busy-waiting IPI queue", LKML Apr 2014; the kernel uses
+//      atomic_set() + smp_mb() for the clear).
+//  (4) run's BUSY clear (cmpxchg) -> irq_work sync (acquire).
+#pragma once
+
+#include <cxxrt/atomic.h>
+#include <cxxrt/lifetime.h>
+#include <cxxrt/types.h>
+
+namespace xcall::cq {
+
+// Flags word of a node: its kind (bits 4-5, the values of
+// include/linux/smp_types.h) and its state.
+enum : unsigned {
+	kind_async = 0x00,
+	kind_sync = 0x10,
+	kind_irq_work = 0x20,
+	kind_wake = 0x30,
+	kind_mask = 0xf0,
+
+	// Calls and wakes: queued and not yet released (csd_lock).
+	locked = 0x01,
+	// Async calls: functions running (destruction waits for zero).
+	running_one = 0x100,
+
+	// irq_work items.
+	work_pending = 0x01,
+	work_busy = 0x02,
+	work_lazy = 0x04,
+	work_hard = 0x08,
+	work_claimed = work_pending | work_busy,
+
+	// What a node is (set when it is queued) rather than what it is doing.
+	type_bits = kind_mask | work_lazy | work_hard,
+};
+
+// A queue node. Whoever owns one (its embedding object) keeps it alive while
+// it is queued or its function runs: a debug build (XCALL_DEBUG_NODES) stops
+// the kernel at the destruction of a node still in use, as fbl's and
+// SerenityOS's intrusive containers assert on destroying a linked node.
+struct Node {
+#ifdef XCALL_DEBUG_NODES
+	~Node()
+	{
+		if (!idle())
+			cxxrt::cxxrt_lifetime_violation("queue node destroyed while queued or running");
+	}
+#endif
+
+	Node *next = nullptr;
+	unsigned flags = 0;
+	unsigned short tag = 0;		// the user's: which statistics row it counts in
+	void (*func)(Node *) = nullptr;
+	cxxrt::uint64_t queued_ns = 0;	// when it was queued, for latency
+
+	// kind_sync, kind_async, kind_irq_work or kind_wake (kernel/smp.c's
+	// CSD_TYPE_*), as last queued.
+	unsigned type() const noexcept { return cxxrt::read_once(flags) & kind_mask; }
+	// Not queued, not claimed, no function running: its owner may free or
+	// re-queue it. Acquire: pairs with the unlock (2) and the BUSY clear (4).
+	bool idle() const noexcept { return (cxxrt::load_acquire(flags) & ~type_bits) == 0; }
+};
+
+// A lock-free singly linked stack (llist): any number of pushers, one
+// consumer taking everything at once.
+class LockFreeList {
+public:
+	// Returns true if the list was empty: the caller must kick the owner.
+	bool push(Node *node) noexcept
+	{
+		Node *first = cxxrt::read_once(head_);
+		do
+			node->next = first;
+		while (!cxxrt::try_cmpxchg(head_, &first, node));	// (1), fully ordered
+		return first == nullptr;
+	}
+	// Detaches all nodes, newest first.
+	Node *take_all() noexcept { return cxxrt::xchg(head_, static_cast<Node *>(nullptr)); }	// (1)
+	bool empty() const noexcept { return cxxrt::read_once(head_) == nullptr; }
+	// As empty(), ordered before the caller's later loads.
+	bool empty_acquire() const noexcept { return cxxrt::load_acquire(head_) == nullptr; }
+	// How many nodes are queued now. Only meaningful where no one can take
+	// the list meanwhile (its owner CPU is busy): tests use it.
+	unsigned count_unstable() const noexcept
+	{
+		unsigned n = 0;
+		for (const Node *node = cxxrt::load_acquire(head_); node; node = cxxrt::read_once(node->next))
+			n++;
+		return n;
+	}
+
+	static Node *reverse(Node *node) noexcept
+	{
+		Node *reversed = nullptr;
+		while (node) {
+			Node *next = node->next;
+			node->next = reversed;
+			reversed = node;
+			node = next;
+		}
+		return reversed;
+	}
+
+private:
+	Node *head_ = nullptr;
+};
+
+// ---- calls: csd_lock semantics ("generic-ipi: remove kmalloc()", LKML 2009) ----------------------------------------
+
+// Locks a call or wake node for queueing as @type (kind_sync, kind_async or
+// kind_wake); false if it is still queued. Unlike the kernel's csd_lock()
+// this is one atomic step, so concurrent queuers cannot both take the node.
+// Fully ordered (1'): what the caller wrote to the node and before is
+// ordered before the push that publishes it.
+inline bool lock_node(Node &node, unsigned type) noexcept
+{
+	unsigned old = cxxrt::read_once(node.flags);
+	do {
+		if (old & locked)
+			return false;
+	} while (!cxxrt::try_cmpxchg(node.flags, &old, (old & ~type_bits) | type | locked));
+	return true;
+}
+
+// A sync call: run, then unlock (2); the waiter may free @node at once.
+inline void run_sync(Node *node) noexcept
+{
+	node->func(node);
+	cxxrt::fetch_andnot(node->flags, locked);	// (2): nothing of *node after this
+}
+
+// An async call: unlocked before its function runs (so it can re-arm
+// itself), in the same step counted as running, so that its owner can wait
+// for the function to return before freeing it.
+inline void run_async(Node *node) noexcept
+{
+	cxxrt::fetch_add(node->flags, running_one - locked);	// (2)
+	node->func(node);
+	cxxrt::fetch_sub(node->flags, running_one);	// nothing of *node after this
+}
+
+// A wake-up: like a sync call, released after it is performed.
+inline void run_wake(Node *node) noexcept { run_sync(node); }
+
+template <typename Relax>
+void wait_unlocked(const Node &node, Relax relax) noexcept
+{
+	while (cxxrt::load_acquire(node.flags) & locked)	// (2)
+		relax();
+}
+
+// ---- irq_work: claim semantics (kernel/irq_work.c) --------------------------------
+
+// Claims an irq_work item of @type (kind_irq_work with work_hard or
+// work_lazy, if any; an item keeps one type for life, as the kernel's keeps
+// its IRQ_WORK_* flags). True if this claim made the item pending (the
+// caller queues it); false if it was pending already, in which case the
+// pending run sees every write made before this call (3). Like
+// irq_work_claim(), the type is ORed in with the claim.
+inline bool claim_work(Node &node, unsigned type) noexcept
+{
+	unsigned old = cxxrt::fetch_or(node.flags, type | work_claimed);	// (3)
+	return !(old & work_pending);
+}
+
+inline void run_work(Node *node) noexcept
+{
+	// We own PENDING: claims that see it set change nothing. Clearing it
+	// makes the item claimable again; fully ordered, so that the function
+	// below sees what failed claimers wrote before their claim (3).
+	unsigned flags = cxxrt::fetch_andnot(node->flags, unsigned(work_pending)) & ~work_pending;
+	node->func(node);
+	// Back to idle unless claimed again meanwhile (then it stays busy).
+	cxxrt::cmpxchg(node->flags, flags, flags & ~work_busy);	// (4)
+}
+
+// ---- the drain ------------------------------------------------------------------
+
+// Runs a list detached by take_all() in kernel/smp.c's order: synchronous
+// calls first (someone is waiting), then async calls and irq_work items,
+// then wake-ups; FIFO within each pass. @h provides run_sync(), run_async(),
+// run_irq_work() and run_wake(); each may free or re-queue its node, so a
+// node's successor is read before the node is handed over.
+template <typename Handler>
+void drain(Node *taken, Handler &h) noexcept
+{
+	Node *entry = LockFreeList::reverse(taken);	// oldest first
+
+	Node **link = &entry;
+	for (Node *node = entry, *next; node; node = next) {
+		next = node->next;
+		if (node->type() == kind_sync) {
+			*link = next;
+			h.run_sync(node);
+		} else {
+			link = &node->next;
+		}
+	}
+
+	link = &entry;
+	for (Node *node = entry, *next; node; node = next) {
+		next = node->next;
+		unsigned kind = node->type();
+		if (kind == kind_wake) {
+			link = &node->next;
+			continue;
+		}
+		*link = next;
+		if (kind == kind_async)
+			h.run_async(node);
+		else
+			h.run_irq_work(node);
+	}
+
+	for (Node *node = entry, *next; node; node = next) {
+		next = node->next;
+		h.run_wake(node);
+	}
+}
+
+}  // namespace xcall::cq

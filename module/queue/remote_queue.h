@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+// xcall's merged per-CPU call queue, driven by real IPIs: one lock-free list
+// per CPU (call_queue.h) holding sync and async calls, irq_work items and
+// wake-ups. The empty -> non-empty transition of a CPU's list sends one kick:
+// for another CPU an IPI through smp_call_function_single_async() on that
+// CPU's kick CSD, for this CPU a self-IPI (a hard irq_work). The kick's
+// handler drains the list with interrupts off, in kernel/smp.c's order.
+//
+// The path of a node, in reading order: queue() (this file) -> kick_cpu()
+// -> the kick's handler, drain_this_cpu() -> cq::drain() (call_queue.h) ->
+// DrainHandler (remote_queue.cpp) -> the node's function, or xcall_lazy/N.
+//
+// Rules (tested by the self-tests and kselftests):
+//  - Queueing never waits for another CPU, works with interrupts off from
+//    any context but NMI, and sends no kick while one is pending: the kick
+//    CSD's "queued" bit is the pending flag (coalesced queuers find it set).
+//  - Local target: calls (sync and async) run at once, interrupts off, as
+//    smp_call_function_single*() do; irq_work items and wake-ups are queued
+//    and kicked by a self-IPI, as irq_work_queue() does.
+//  - Hard irq_work items run in the drain (hard IRQ). Lazy items, and on
+//    PREEMPT_RT every non-hard item, run in the per-CPU thread xcall_lazy/N
+//    (SCHED_FIFO, lowest priority), as kernel/irq_work.c does since 5.16
+//    ("irq_work: Handle some irq_work in a per-CPU thread on PREEMPT_RT",
+//    LKML Oct 2021; docs/seeds.md). kinds.h says which kind runs where.
+//  - A wake-up wakes the per-CPU waiter thread xcall_wait/N on the target.
+//  - A synchronous call may be made with interrupts off: while it waits,
+//    the caller drains its own CPU's list, so two CPUs calling each other
+//    with interrupts off both complete.
+//  - CPU hotplug: a CPU going down stops accepting nodes (-ENXIO), waits an
+//    RCU grace period for queuers already past the check, and drains its
+//    list before it dies. No node is lost or run twice.
+//  - Statistics (stats.h) are dual counters: the target CPU bumps plain
+//    local counters, other CPUs atomic remote ones; readers sum both.
+//
+// Ordering of this file's own state (call_queue.h's (1)-(4) order the nodes):
+//  (Q1) accepting. cpu_online()'s store_release(1) -> queue()'s
+//       load_acquire: a queuer that sees the CPU open sees its queue set up.
+//       cpu_offline()'s write_once(0), then synchronize_rcu() -> queue()'s
+//       preempt-off section: a queuer that saw 1 has pushed (and kicked)
+//       before the grace period ends, so the offline drain finds its node.
+//  (Q2) kick pending. The push (fully ordered, (1)) then try_submit()
+//       (fully ordered; an smp_mb() when it finds a kick pending) <-> the
+//       kick trampoline's fully ordered clear of "queued", then the
+//       handler's take_all() (xchg). Store buffering: either the queuer sees
+//       "queued" clear and sends a kick, or the pending kick's take_all()
+//       sees its node. No node is stranded behind a busy kick CSD.
+//  (Q3) waiter_woken. run_wake's write of wake_performed_ns, then
+//       store_release(1) -> waiter_run()'s xchg(0): the waiter reads the
+//       time of the wake that woke it, or of a later one.
+//  (Q4) lazy_running. run_lazy()'s store_release(1), then take_all() (xchg)
+//       -> wait_lazy_idle()'s load_acquire of the list, then of
+//       lazy_running: a waiter that finds the list taken sees the thread
+//       running. run_lazy()'s store_release(0) after the last function ->
+//       the same load_acquire: a waiter that sees 0 sees every function done.
+#pragma once
+
+#include <cxxrt/atomic.h>
+
+#include "kernel/calls.h"
+#include "kernel/cpus.h"
+#include "kernel/hotplug.h"
+#include "kernel/irq_work.h"
+#include "kernel/percpu.h"
+#include "kernel/percpu_threads.h"
+#include "kernel/sync.h"
+#include "queue/call_queue.h"
+#include "queue/kinds.h"
+#include "queue/stats.h"
+
+namespace xcall {
+
+class RemoteQueue : cxxrt::Pinned {
+public:
+	// What queue() returns besides a negative errno.
+	static constexpr int queued = 1;	  // will run (a call to this CPU: has run)
+	static constexpr int already_pending = 0; // irq_work only: the pending run covers it
+
+	RemoteQueue() noexcept = default;
+	~RemoteQueue() { stop(); }
+
+	// Process context. Allocates per-CPU state, starts the threads and the
+	// hotplug state (which opens every online CPU's queue).
+	[[nodiscard]] int start() noexcept;
+	void stop() noexcept;
+
+	// The front door. Queues @node, whose func the caller has set, to @cpu
+	// as @kind: sets the node's type and statistics row, then locks it
+	// (calls, wakes) or claims it (irq_work items). Returns queued,
+	// already_pending (irq_work: the item was pending, nothing queued, yet
+	// the pending run sees this caller's prior writes: (3) of call_queue.h;
+	// this is the irq_work_queue_on() the kernel does not export), -ENXIO
+	// (@cpu does not accept work: nothing queued or claimed) or -EBUSY (a
+	// call or wake node still queued: misuse, refused). Any context but NMI.
+	// A call to this CPU runs at once, interrupts off.
+	//
+	// The caller owns @node: it must stay alive until the node is idle
+	// again (cq::Node::idle(); for a sync call, after wait_draining_own()).
+	[[nodiscard]] int queue(int cpu, cq::Node &node, QueueKind kind) noexcept;
+
+	// A synchronous call through the queue; may be called with interrupts
+	// off (even from hard IRQ): the caller drains its own list meanwhile.
+	// 0 or -ENXIO.
+	template <typename F>
+	[[nodiscard]] int call(int cpu, F &&fn) noexcept
+	{
+		struct Sync : cq::Node {
+			cxxrt::remove_reference_t<F> *fn;
+		} node;
+		node.fn = &fn;
+		// Owner: this frame, which returns only once the node is idle.
+		node.func = [](cq::Node *n) { (*static_cast<Sync *>(n)->fn)(); };
+		PreemptGuard pinned;	// "own list" must stay this CPU's
+		int ret = queue(cpu, node, QueueKind::Call);
+		if (ret != queued)
+			return ret;
+		wait_draining_own(node);
+		return 0;
+	}
+
+	// Spins until @node (a queued sync call) is unlocked, draining this
+	// CPU's list meanwhile. Preemption must be off.
+	void wait_draining_own(const cq::Node &node) noexcept;
+
+	// Waits (sleeping) until @cpu's lazy list is empty and its thread idle.
+	void wait_lazy_idle(int cpu) noexcept;
+
+	// @cpu's statistics; @cpu must be possible.
+	CpuStats &stats(int cpu) noexcept { return queues_.on(cpu).stats; }
+	// Zeroes every online CPU's statistics, each on its own CPU.
+	void reset_stats() noexcept;
+
+	// How many nodes @cpu's list holds now: meaningful only while @cpu
+	// cannot drain it (self-tests hold it in hard IRQ).
+	unsigned queued_unstable(int cpu) noexcept { return queues_.on(cpu).list.count_unstable(); }
+
+private:
+	// The state of one CPU's queue, in per-CPU memory.
+	struct CpuQueue : cxxrt::Pinned {
+		struct Kick {
+			CpuQueue *queue;
+			void operator()() const noexcept;
+		};
+
+		CpuQueue(int cpu, RemoteQueue *owner) noexcept
+			: cpu(cpu), owner(owner), kick(Kick{this}), self_kick(IrqWorkMode::Hard, Kick{this})
+		{
+		}
+
+		int cpu;
+		RemoteQueue *owner;
+		cq::LockFreeList list;		// the merged list
+		cq::LockFreeList lazy;		// irq_work items for xcall_lazy/N
+		int accepting = 0;		// (Q1): set while online
+		int lazy_running = 0;		// (Q4)
+		CpuStats stats;
+		unsigned long long wake_performed_ns = 0;	// (Q3)
+		int waiter_woken = 0;		// (Q3)
+		AsyncCall<Kick> kick;		// IPI to this CPU; "queued" = kick pending (Q2)
+		IrqWork<Kick> self_kick;	// this CPU kicking itself
+	};
+	struct DrainHandler;
+
+	void kick_cpu(CpuQueue &q, QueueKind kind) noexcept;
+	void drain_this_cpu(CpuQueue &q) noexcept;	// interrupts off, on q.cpu
+	void run_lazy(CpuQueue &q) noexcept;		// in xcall_lazy/N
+
+	int cpu_online(unsigned cpu) noexcept;
+	int cpu_offline(unsigned cpu) noexcept;
+
+	// Per-CPU thread callbacks.
+	int lazy_should_run(unsigned cpu) noexcept;
+	void lazy_run(unsigned cpu) noexcept;
+	int waiter_should_run(unsigned cpu) noexcept;
+	void waiter_run(unsigned cpu) noexcept;
+
+	PerCpu<CpuQueue> queues_;
+	HotplugState hotplug_;
+	PerCpuThreads lazy_threads_, waiter_threads_;
+};
+
+// The statistics row a queued node counts in: the kind it was queued as.
+inline QueueKind queued_kind(const cq::Node &node) noexcept { return QueueKind(node.tag); }
+
+}  // namespace xcall

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+// The merged queue's statistics: one row per CPU and kind, written by the
+// queue (queueing side and drain) and by node functions that check where
+// they ran, read by the knobs. One type, so that every writer and reader
+// goes through the same methods.
+#pragma once
+
+#include <cxxrt/atomic.h>
+
+#include "queue/kinds.h"
+
+namespace xcall {
+
+// A log2 latency histogram: bucket b counts values v with bit_width(v) == b.
+// Written by its CPU only (interrupts off), read anywhere.
+struct Histogram {
+	static constexpr unsigned buckets = 48;
+	unsigned long count[buckets] = {};
+	unsigned long long min_ns = ~0ULL, max_ns = 0;	// min_ns: ~0 until a first sample
+
+	void add(unsigned long long ns) noexcept
+	{
+		unsigned bucket = ns ? 64 - unsigned(__builtin_clzll(ns)) : 0;
+		if (bucket >= buckets)
+			bucket = buckets - 1;
+		cxxrt::local_inc(count[bucket]);
+		if (ns < cxxrt::read_once(min_ns))
+			cxxrt::write_once(min_ns, ns);
+		if (ns > cxxrt::read_once(max_ns))
+			cxxrt::write_once(max_ns, ns);
+	}
+};
+
+// The dual counter Peter Zijlstra describes in "cpu_opv: Provide cpu_opv
+// system call (v6)" (LKML Mar 2018; docs/seeds.md). The CPU that owns
+// the row bumps `local` with one plain add instruction (it cannot be torn by
+// an interrupt); other CPUs bump `remote` atomically; readers anywhere add
+// the two with marked loads. Read it through read(), never through copies
+// of its halves: a by-value helper once made the `local` load plain, and
+// KCSAN caught it racing with the owner's add.
+struct DualCounter {
+	unsigned long local = 0, remote = 0;
+
+	void add_local() noexcept { cxxrt::local_inc(local); }
+	void add_remote() noexcept { cxxrt::atomic_add(remote, 1UL); }
+	void add(bool from_remote) noexcept { from_remote ? add_remote() : add_local(); }
+	unsigned long read() const noexcept { return cxxrt::read_once(local) + cxxrt::read_once(remote); }
+};
+
+// One CPU's statistics: a row per kind, and its waiter thread's runs.
+class CpuStats {
+public:
+	struct Row {
+		unsigned long queued, handled, kicks, pending, wrong_cpu, wrong_context;
+	};
+
+	// Queueing side: @remote says whether the caller is another CPU.
+	void count_queued(QueueKind k, bool remote) noexcept { kinds_[unsigned(k)].queued.add(remote); }
+	void count_kick(QueueKind k, bool remote) noexcept { kinds_[unsigned(k)].kicks.add(remote); }
+	void count_pending(QueueKind k, bool remote) noexcept { kinds_[unsigned(k)].pending.add(remote); }
+
+	// The owner CPU, interrupts off: a node of @k is about to run.
+	void count_handled(QueueKind k, unsigned long long latency_ns) noexcept
+	{
+		PerKind &s = kinds_[unsigned(k)];
+		cxxrt::local_inc(s.handled);
+		s.latency.add(latency_ns);
+	}
+	// The owner CPU's waiter thread, on each run.
+	void count_waiter_run(unsigned long long since_wake_ns) noexcept
+	{
+		wake_run_.add(since_wake_ns);
+		cxxrt::local_inc(waiter_runs_);
+	}
+
+	// Node functions that find themselves on the wrong CPU or in the wrong
+	// context (never, unless xcall is broken): any CPU, atomic.
+	void report_wrong_cpu(QueueKind k) noexcept { cxxrt::atomic_add(kinds_[unsigned(k)].wrong_cpu, 1UL); }
+	void report_wrong_context(QueueKind k) noexcept { cxxrt::atomic_add(kinds_[unsigned(k)].wrong_context, 1UL); }
+
+	// Readers, anywhere.
+	Row read(QueueKind k) const noexcept
+	{
+		const PerKind &s = kinds_[unsigned(k)];
+		return {s.queued.read(),	 cxxrt::read_once(s.handled),	 s.kicks.read(),
+			s.pending.read(),	 cxxrt::read_once(s.wrong_cpu), cxxrt::read_once(s.wrong_context)};
+	}
+	const Histogram &latency(QueueKind k) const noexcept { return kinds_[unsigned(k)].latency; }
+	const Histogram &wake_run() const noexcept { return wake_run_; }
+	unsigned long waiter_runs() const noexcept { return cxxrt::read_once(waiter_runs_); }
+
+	// On the owner CPU with interrupts off, so that no local increment is
+	// torn; concurrent remote increments may be lost.
+	void reset() noexcept
+	{
+		for (PerKind &s : kinds_)
+			s = PerKind{};
+		wake_run_ = Histogram{};
+		waiter_runs_ = 0;
+	}
+
+private:
+	struct PerKind {
+		DualCounter queued, kicks, pending;
+		unsigned long handled;			// by the owner only
+		unsigned long wrong_cpu, wrong_context;	// atomic
+		Histogram latency;			// queue -> run, by the owner only
+	};
+	PerKind kinds_[queue_kinds] = {};
+	Histogram wake_run_ = {};	// wake performed -> waiter running
+	unsigned long waiter_runs_ = 0;
+};
+
+}  // namespace xcall

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make dkms-check`: xcall through DKMS, as root on Debian 12, no reboot.
+#  1. dkms present (apt-get install, only if missing)
+#  2. dkms.conf's PACKAGE_VERSION equals VERSION
+#  3. for Debian's current kernel ABI, generic (ABI-amd64) and PREEMPT_RT
+#     (ABI-rt-amd64), each from scratch: scripts/install.sh dkms-add,
+#     dkms build, dkms install; the installed module is under
+#     /lib/modules/KVER/updates/, its vermagic starts with KVER, its license
+#     is GPL and its version is VERSION; then scripts/install.sh dkms-remove
+#     (dkms remove --all, /usr/src copy deleted) leaves nothing behind.
+# Prints "ok N NAME" / "not ok N NAME # WHY" lines and ends with one line
+# "N passed, N failed, N skipped (Ts)"; exit status 1 if anything failed.
+# Whatever an earlier run left (any registered xcall version, its /usr/src
+# copy, an xcall.ko in the tested kernels' module trees) is removed first.
+# Logs: build/dkms-check/.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# Run from `make dkms-check`, the outer make's flags (a jobserver the builds
+# below cannot reach, variables) must not leak into dkms's builds.
+unset MAKEFLAGS MFLAGS MAKELEVEL
+[ "$(id -u)" = 0 ] || die "dkms-check.sh must run as root (it writes /usr/src, /var/lib/dkms, /lib/modules)"
+
+install_sh=$XCALL_TOP/scripts/install.sh
+logs=$XCALL_BUILD/dkms-check
+mkdir -p "$logs"
+rm -f "$logs"/*.log
+start=$(date +%s)
+n=0 pass=0 fail=0 skip=0
+
+result() {	# result OK|FAIL|SKIP NAME [DETAIL]
+	n=$((n + 1))
+	case $1 in
+	OK) pass=$((pass + 1)); echo "ok $n $2${3:+ # $3}" ;;
+	SKIP) skip=$((skip + 1)); echo "ok $n $2 # SKIP${3:+ $3}" ;;
+	*) fail=$((fail + 1)); echo "not ok $n $2${3:+ # $3}" ;;
+	esac
+}
+finish() {
+	printf '%d passed, %d failed, %d skipped (%ds)\n' $pass $fail $skip $(($(date +%s) - start))
+	[ $fail = 0 ]
+	exit
+}
+# run NAME LOG CMD...: one result for a command, its output in LOG.
+run() {
+	local name=$1 log=$2 rc=0
+	shift 2
+	echo "\$ $*" >>"$log"
+	"$@" >>"$log" 2>&1 || rc=$?
+	if [ $rc = 0 ]; then
+		result OK "$name"
+	else
+		result FAIL "$name" "'$*' exit $rc (log: $log)"
+	fi
+	return $rc
+}
+apt_get() {
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
+}
+
+# Everything xcall-related dkms knows or left, and xcall.ko in the given
+# kernels' module trees (the build/source links are not followed).
+clean_leftovers() {	# clean_leftovers KVER...
+	local kver f found
+	[ -n "$(ls -A /var/lib/dkms/xcall 2>/dev/null)" ] || compgen -G '/usr/src/xcall-*' >/dev/null &&
+		"$install_sh" dkms-remove >>"$logs/cleanup.log" 2>&1
+	for f in /var/lib/dkms/xcall /usr/src/xcall-*; do
+		[ -e "$f" ] || continue
+		echo "# removing leftover $f"
+		rm -rf "$f"
+	done
+	for kver in "$@"; do
+		[ -d "/lib/modules/$kver" ] || continue
+		found=
+		while IFS= read -r f; do
+			echo "# removing leftover $f"
+			rm -f "$f"
+			found=1
+		done < <(find "/lib/modules/$kver" -name 'xcall.ko*')
+		[ -z "$found" ] || depmod -a "$kver" 2>>"$logs/cleanup.log"
+	done
+}
+
+# --- dkms ---------------------------------------------------------------------
+if command -v dkms >/dev/null 2>&1; then
+	result OK dkms_present
+else
+	log=$logs/apt.log
+	if apt_get install -y -qq --no-install-recommends dkms >>"$log" 2>&1 ||
+		{ apt_get update -qq >>"$log" 2>&1 &&
+		  apt_get install -y -qq --no-install-recommends dkms >>"$log" 2>&1; }; then
+		result OK dkms_present "installed $(dpkg-query -W -f='${Version}' dkms)"
+	else
+		result FAIL dkms_present "apt-get install dkms failed (log: $log)"
+		finish
+	fi
+fi
+
+# --- version ------------------------------------------------------------------
+ver=$(head -n1 "$XCALL_TOP/VERSION" 2>/dev/null)
+conf_ver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}[[:space:]]*$/\1/p' "$XCALL_TOP/dkms.conf" 2>/dev/null)
+if [ -z "$ver" ]; then
+	result FAIL dkms_conf_version_is_VERSION "no version in VERSION"
+	finish
+elif [ "$ver" = "$conf_ver" ]; then
+	result OK dkms_conf_version_is_VERSION "$ver"
+else
+	result FAIL dkms_conf_version_is_VERSION "dkms.conf PACKAGE_VERSION=\"$conf_ver\", VERSION $ver"
+	finish
+fi
+
+# --- kernels ------------------------------------------------------------------
+abi=$(xcall_abi 2>/dev/null)
+if [ -z "$abi" ] || [ ! -d "/usr/src/linux-headers-$abi-amd64" ]; then
+	echo "# headers missing: running scripts/deps.sh"
+	"$XCALL_TOP/scripts/deps.sh" >>"$logs/deps.log" 2>&1
+	abi=$(xcall_abi 2>/dev/null)
+fi
+if [ -z "$abi" ]; then
+	result FAIL kernel_abi "cannot resolve Debian's kernel ABI (log: $logs/deps.log)"
+	finish
+fi
+kvers="$abi-amd64 $abi-rt-amd64"
+echo "# xcall $ver, kernels $kvers"
+# shellcheck disable=SC2086 # two words
+clean_leftovers $kvers
+
+for kver in $kvers; do
+	case $kver in *-rt-amd64) fl=rt ;; *) fl=generic ;; esac
+	log=$logs/$fl.log
+	if [ ! -f "/lib/modules/$kver/build/Makefile" ]; then
+		result FAIL "headers_$fl" "no /lib/modules/$kver/build (linux-headers-$kver)"
+		continue
+	fi
+
+	if run "dkms_add_$fl" "$log" "$install_sh" dkms-add &&
+		run "dkms_build_$fl" "$log" dkms build "xcall/$ver" -k "$kver" &&
+		run "dkms_install_$fl" "$log" dkms install "xcall/$ver" -k "$kver"; then
+		status=$(dkms status "xcall/$ver" -k "$kver" 2>&1)
+		case $status in
+		*": installed"*) result OK "dkms_status_installed_$fl" ;;
+		*) result FAIL "dkms_status_installed_$fl" "dkms status: ${status:-nothing}" ;;
+		esac
+
+		ko=$(modinfo -k "$kver" -n xcall 2>/dev/null)
+		case $ko in
+		"/lib/modules/$kver/updates/"*) result OK "installed_in_updates_$fl" "${ko#"/lib/modules/$kver/"}" ;;
+		*) result FAIL "installed_in_updates_$fl" "modinfo -k $kver -n xcall: ${ko:-not found}"
+		   ko=$(find "/lib/modules/$kver/updates" -name 'xcall.ko*' 2>/dev/null | head -n1) ;;
+		esac
+
+		if [ -n "$ko" ] && [ -f "$ko" ]; then
+			vermagic=$(modinfo -F vermagic "$ko")
+			case $vermagic in
+			"$kver "*) result OK "vermagic_$fl" ;;
+			*) result FAIL "vermagic_$fl" "vermagic '$vermagic'" ;;
+			esac
+			license=$(modinfo -F license "$ko")
+			if [ "$license" = GPL ]; then
+				result OK "license_gpl_$fl"
+			else
+				result FAIL "license_gpl_$fl" "license '$license'"
+			fi
+			modver=$(modinfo -F version "$ko")
+			if [ -z "$modver" ]; then
+				result FAIL "version_$fl" "no MODULE_VERSION"
+			elif [ "$modver" = "$ver" ]; then
+				result OK "version_$fl" "$modver"
+			else
+				result FAIL "version_$fl" "modinfo version '$modver', VERSION $ver"
+			fi
+		else
+			result FAIL "modinfo_$fl" "no installed xcall.ko for $kver"
+		fi
+	else
+		# dkms keeps the build log in its tree, which the removal deletes.
+		for f in /var/lib/dkms/xcall/"$ver"/build/make.log /var/lib/dkms/xcall/"$ver/$kver"/*/log/make.log; do
+			[ -f "$f" ] || continue
+			cp "$f" "$logs/$fl-make.log"
+			echo "# dkms make.log (copy: $logs/$fl-make.log), last lines:"
+			tail -n 15 "$f" | sed 's/^/#   /'
+		done
+	fi
+
+	run "dkms_remove_$fl" "$log" "$install_sh" dkms-remove
+	left=
+	[ -e /var/lib/dkms/xcall ] && left="$left /var/lib/dkms/xcall"
+	[ -e "/usr/src/xcall-$ver" ] && left="$left /usr/src/xcall-$ver"
+	left="$left $(find "/lib/modules/$kver" -name 'xcall.ko*' | tr '\n' ' ')"
+	modinfo -k "$kver" -n xcall >/dev/null 2>&1 && left="$left modules.dep:xcall"
+	if [ -z "${left// /}" ]; then
+		result OK "nothing_left_$fl"
+	else
+		result FAIL "nothing_left_$fl" "left:$left"
+		clean_leftovers "$kver"
+	fi
+done
+
+finish
