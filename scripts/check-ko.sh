@@ -8,18 +8,7 @@ set -uo pipefail
 
 ko=$1
 kdir=$2
-failed=0
-n=0
-
-result() {	# result OK|FAIL NAME [DETAIL]
-	n=$((n + 1))
-	if [ "$1" = OK ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2${3:+ # $3}"
-		failed=$((failed + 1))
-	fi
-}
+result() { ktap_result "$@"; }
 
 config_has() { grep -q "^$1=y" "$kdir/include/config/auto.conf" 2>/dev/null; }
 
@@ -99,4 +88,4 @@ for sanitizer in KASAN:__asan_ KCSAN:__tsan_; do
 	fi
 done
 
-[ "$failed" -eq 0 ]
+! ktap_failed

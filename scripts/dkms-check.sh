@@ -27,19 +27,10 @@ logs=$XCALL_BUILD/dkms-check
 mkdir -p "$logs"
 rm -f "$logs"/*.log
 start=$(date +%s)
-n=0 pass=0 fail=0 skip=0
-
-result() {	# result OK|FAIL|SKIP NAME [DETAIL]
-	n=$((n + 1))
-	case $1 in
-	OK) pass=$((pass + 1)); echo "ok $n $2${3:+ # $3}" ;;
-	SKIP) skip=$((skip + 1)); echo "ok $n $2 # SKIP${3:+ $3}" ;;
-	*) fail=$((fail + 1)); echo "not ok $n $2${3:+ # $3}" ;;
-	esac
-}
+result() { ktap_result "$@"; }
 finish() {
-	printf '%d passed, %d failed, %d skipped (%ds)\n' $pass $fail $skip $(($(date +%s) - start))
-	[ $fail = 0 ]
+	printf '%d passed, %d failed, %d skipped (%ds)\n' $ktap_passes $ktap_fails $ktap_skips $(($(date +%s) - start))
+	! ktap_failed
 	exit
 }
 # run NAME LOG CMD...: one result for a command, its output in LOG.

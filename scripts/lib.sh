@@ -72,6 +72,21 @@ flavour_vmlinuz() {
 	echo "$dir/vmlinuz"
 }
 
+# KTAP results, one helper for every script that reports them:
+#   ktap_result OK|FAIL|SKIP NAME [DETAIL]    (0 counts as OK, any other as FAIL)
+# prints "ok N NAME", "not ok N NAME # DETAIL" or "ok N NAME # SKIP DETAIL";
+# ktap_failed says whether any failed so far (exit status 0 if one did).
+ktap_n=0 ktap_passes=0 ktap_fails=0 ktap_skips=0
+ktap_result() {
+	ktap_n=$((ktap_n + 1))
+	case $1 in
+	OK | 0) ktap_passes=$((ktap_passes + 1)); echo "ok $ktap_n $2${3:+ # $3}" ;;
+	SKIP) ktap_skips=$((ktap_skips + 1)); echo "ok $ktap_n $2 # SKIP${3:+ $3}" ;;
+	*) ktap_fails=$((ktap_fails + 1)); echo "not ok $ktap_n $2${3:+ # $3}" ;;
+	esac
+}
+ktap_failed() { [ "$ktap_fails" != 0 ]; }
+
 # What the guest itself printed, from a qemu/run.sh console (a file, or
 # standard input): /init's first line up to the kernel-log dump.
 guest_output() {

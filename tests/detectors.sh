@@ -29,17 +29,16 @@ esac
 
 echo "TAP version 13"
 echo "1..${#bugs[@]}"
-failed=0
 for i in "${!bugs[@]}"; do
 	bug=${bugs[$i]} report=${reports[$i]} log=$out/$bug.log rc=0
 	XCALL_KO="$out/xcall_broken.ko" GUEST_TIMEOUT=300 CPUS=2 "$XCALL_TOP/scripts/guest.sh" "$flavour" run \
 		-l "$log" -- "insmod /xcall/xcall.ko && echo $bug > /sys/kernel/debug/xcall_broken/trigger" \
 		>/dev/null 2>&1 || rc=$?
 	if [ "$rc" = 126 ] && grep -qF "$report" "$log"; then
-		echo "ok $((i + 1)) ${flavour}_catches_$bug"
+		ktap_result OK "${flavour}_catches_$bug"
 	else
-		failed=$((failed + 1))
-		echo "not ok $((i + 1)) ${flavour}_catches_$bug # run.sh exit $rc, '$report' $(grep -qF "$report" "$log" && echo found || echo missing) (log: $log)"
+		ktap_result FAIL "${flavour}_catches_$bug" \
+			"run.sh exit $rc, '$report' $(grep -qF "$report" "$log" && echo found || echo missing) (log: $log)"
 	fi
 done
-[ "$failed" = 0 ]
+! ktap_failed

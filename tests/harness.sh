@@ -9,17 +9,8 @@ set -uo pipefail
 kdir=$(flavour_kdir generic)
 probes=$XCALL_TOP/tests/probes
 build=$XCALL_TOP/scripts/build-module.sh
-n=0 failed=0
-
-result() {	# result 0|1 NAME DETAIL
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n $2 # $3"
-	fi
-}
+# result 0|1 NAME DETAIL: the detail is shown only on failure.
+result() { if [ "$1" = 0 ]; then ktap_result OK "$2"; else ktap_result FAIL "$2" "$3"; fi; }
 
 # build_fails PROBE PATTERN: the module build must fail, its log matching PATTERN.
 build_fails() {
@@ -73,4 +64,4 @@ else
 	result 1 leaked_allocation_fails_suite "the leaking probe did not build"
 fi
 
-[ "$failed" = 0 ]
+! ktap_failed
