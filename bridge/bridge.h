@@ -29,6 +29,7 @@ typedef long xk_ssize_t;
 enum xk_errno {
 	XK_EPERM = 1,
 	XK_ENOENT = 2,
+	XK_EINTR = 4,
 	XK_EIO = 5,
 	XK_ENXIO = 6,
 	XK_E2BIG = 7,
@@ -87,6 +88,7 @@ void xk_bug(const char *what) XK_NOEXCEPT;
 int xk_this_cpu(void) XK_NOEXCEPT;		/* raw_smp_processor_id() */
 unsigned int xk_nr_cpu_ids(void) XK_NOEXCEPT;
 int xk_cpu_online(int cpu) XK_NOEXCEPT;
+int xk_cpu_possible(int cpu) XK_NOEXCEPT;
 int xk_in_hardirq(void) XK_NOEXCEPT;
 int xk_irqs_disabled(void) XK_NOEXCEPT;
 int xk_preemptible(void) XK_NOEXCEPT;
@@ -100,16 +102,17 @@ void xk_local_irq_restore(unsigned long flags) XK_NOEXCEPT;
 /* ---- CPUs ------------------------------------------------------------------ */
 
 /*
- * CPU masks cross the bridge as plain bitmaps of XK_MAX_CPUS bits (the
- * layout of the kernel's struct cpumask). The kernel reads only the first
- * cpumask_size() bytes of a mask; xk_cpumask_fits() says whether that is
- * within XK_MAX_CPUS on this kernel (module init refuses to load if not).
+ * CPU masks cross the bridge as plain bitmaps in the layout of the kernel's
+ * struct cpumask, xk_cpumask_bits() bits wide: what the kernel reads of a
+ * mask (nr_cpumask_bits: nr_cpu_ids on kernels with CPUMASK_OFFSTACK, as
+ * Debian's, else NR_CPUS), so a mask grows with the machine, not NR_CPUS.
  */
-#define XK_MAX_CPUS 1024
-#define XK_CPUMASK_LONGS (XK_MAX_CPUS / (8 * sizeof(unsigned long)))
-int xk_cpumask_fits(void) XK_NOEXCEPT;
+unsigned int xk_cpumask_bits(void) XK_NOEXCEPT;
 void xk_cpumask_online(unsigned long *bits) XK_NOEXCEPT;	/* a snapshot */
 void xk_cpumask_possible(unsigned long *bits) XK_NOEXCEPT;
+/* The next online/possible CPU after @prev (from -1), or -1: no mask copy. */
+int xk_cpu_next_online(int prev) XK_NOEXCEPT;
+int xk_cpu_next_possible(int prev) XK_NOEXCEPT;
 
 /* cpus_read_lock()/unlock(): hold off CPU hotplug. May sleep. */
 void xk_cpus_read_lock(void) XK_NOEXCEPT;
@@ -122,6 +125,7 @@ unsigned long long xk_clock_ns(void) XK_NOEXCEPT;	/* ktime_get_ns() */
 void xk_udelay(unsigned long usecs) XK_NOEXCEPT;
 void xk_msleep(unsigned int msecs) XK_NOEXCEPT;
 void xk_cond_resched(void) XK_NOEXCEPT;
+int xk_signal_pending(void) XK_NOEXCEPT;	/* signal_pending(current) */
 
 /* ---- cross-CPU calls (kernel/smp.c) ------------------------------------------ */
 
@@ -212,7 +216,11 @@ void xk_percpu_thread_wake(void *set, int cpu) XK_NOEXCEPT;
 
 void xk_synchronize_rcu(void) XK_NOEXCEPT;	/* waits out preempt-off sections too */
 
-/* kvmalloc()/kvfree(), counted with xk_alloc(). Process context only. */
+/*
+ * kvmalloc()/kvfree(), counted with xk_alloc() (bytes included). Process
+ * context only. Fails with NULL (no WARN, no OOM killer) when the memory is
+ * not there or @size is beyond INT_MAX.
+ */
 void *xk_alloc_large(xk_size_t size) XK_NOEXCEPT;
 void xk_free_large(void *ptr) XK_NOEXCEPT;
 
@@ -280,10 +288,10 @@ void xk_debugfs_remove(struct xk_dentry *dentry) XK_NOEXCEPT;
 /* ---- module life cycle ---------------------------------------------------- */
 
 /*
- * The module's init_module() calls this first: 0, or -EOPNOTSUPP when this
- * kernel's cpumask does not fit xcall's masks (logged). cleanup_module()
- * calls xk_module_unloaded() last: it logs what the module left allocated
- * ("leaked ...") or that everything was returned. Process context.
+ * The module's init_module() calls xk_module_loading() first (0 or -errno),
+ * cleanup_module() calls xk_module_unloaded() last: it logs what the module
+ * left allocated ("leaked ...") or that everything was returned. Process
+ * context.
  */
 int xk_module_loading(void) XK_NOEXCEPT;
 void xk_module_unloaded(void) XK_NOEXCEPT;

@@ -19,7 +19,7 @@ static_assert(XCALL_ALIGNOF_CALL_SINGLE_DATA == __alignof__(call_single_data_t))
 
 /* ---- cross-CPU calls (kernel/smp.c) ------------------------------------------ */
 
-/* A bridge bitmap is a struct cpumask: XK_MAX_CPUS bits >= cpumask_size(). */
+/* A bridge bitmap is a struct cpumask of xk_cpumask_bits() bits. */
 static const struct cpumask *as_cpumask(const unsigned long *bits)
 {
 	return to_cpumask(bits);

@@ -14,6 +14,7 @@
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/smp.h>
 #include <linux/string.h>
 
@@ -27,6 +28,10 @@ unsigned int xk_nr_cpu_ids(void) { return nr_cpu_ids; }
 int xk_cpu_online(int cpu)
 {
 	return cpu >= 0 && cpu < nr_cpu_ids && cpu_online(cpu);
+}
+int xk_cpu_possible(int cpu)
+{
+	return cpu >= 0 && cpu < nr_cpu_ids && cpu_possible(cpu);
 }
 int xk_in_hardirq(void) { return !!in_hardirq(); }
 int xk_irqs_disabled(void) { return irqs_disabled(); }
@@ -48,21 +53,29 @@ void xk_local_irq_restore(unsigned long flags) { local_irq_restore(flags); }
 
 /* ---- CPUs ------------------------------------------------------------------ */
 
-static_assert(XK_MAX_CPUS % BITS_PER_LONG == 0);
-
-int xk_cpumask_fits(void)
-{
-	return cpumask_size() <= XK_MAX_CPUS / 8 && nr_cpu_ids <= XK_MAX_CPUS;
-}
+unsigned int xk_cpumask_bits(void) { return nr_cpumask_bits; }
 
 static void copy_mask(unsigned long *bits, const struct cpumask *mask)
 {
-	bitmap_zero(bits, XK_MAX_CPUS);
-	bitmap_copy(bits, cpumask_bits(mask), nr_cpu_ids);
+	bitmap_copy(bits, cpumask_bits(mask), nr_cpumask_bits);
 }
 
 void xk_cpumask_online(unsigned long *bits) { copy_mask(bits, cpu_online_mask); }
 void xk_cpumask_possible(unsigned long *bits) { copy_mask(bits, cpu_possible_mask); }
+
+int xk_cpu_next_online(int prev)
+{
+	unsigned int cpu = cpumask_next(prev, cpu_online_mask);
+
+	return cpu < nr_cpu_ids ? (int)cpu : -1;
+}
+
+int xk_cpu_next_possible(int prev)
+{
+	unsigned int cpu = cpumask_next(prev, cpu_possible_mask);
+
+	return cpu < nr_cpu_ids ? (int)cpu : -1;
+}
 
 void xk_cpus_read_lock(void) { cpus_read_lock(); }
 void xk_cpus_read_unlock(void) { cpus_read_unlock(); }
@@ -83,5 +96,6 @@ unsigned long long xk_clock_ns(void) { return ktime_get_ns(); }
 void xk_udelay(unsigned long usecs) { udelay(usecs); }
 void xk_msleep(unsigned int msecs) { msleep(msecs); }
 void xk_cond_resched(void) { cond_resched(); }
+int xk_signal_pending(void) { return signal_pending(current); }
 
 void xk_synchronize_rcu(void) { synchronize_rcu(); }

@@ -92,7 +92,11 @@ static ssize_t xk_file_write(struct file *filp, const char __user *ubuf,
 	if (strlen(buf) != n)	/* an embedded NUL */
 		return -EINVAL;
 	ret = file->handlers->store(file->ctx, buf, n);
-	return ret ? ret : len;
+	if (ret)
+		return ret;
+	/* The command is consumed: a second write(2) on this open file is refused. */
+	*ppos += len;
+	return len;
 }
 
 static const struct file_operations xk_file_fops = {

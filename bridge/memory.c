@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) "xcall: " fmt
 
 #include <linux/atomic.h>
+#include <linux/kernel.h>
 #include <linux/bug.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -77,24 +78,43 @@ void xk_memory_stats_read(struct xk_memory_stats *out)
 
 /* ---- large allocations --------------------------------------------------- */
 
+/*
+ * Each large allocation starts with its size, so that freeing it counts
+ * its bytes out again (vmalloc memory has no ksize()). Never the OOM
+ * killer and never a WARN: a request the allocator cannot serve (or one
+ * beyond INT_MAX, which kvmalloc() refuses) fails with NULL.
+ */
+struct large_header {
+	size_t size;
+} __aligned(16);
+
 void *xk_alloc_large(size_t size)
 {
-	void *ptr = kvmalloc(size ? size : 1, GFP_KERNEL);
+	struct large_header *h = NULL;
 
-	if (!ptr) {
+	might_sleep();
+	if (size <= INT_MAX - sizeof(*h))
+		h = kvmalloc(sizeof(*h) + size, GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
+	if (!h) {
 		atomic_long_inc(&failed_allocs);
 		return NULL;
 	}
+	h->size = sizeof(*h) + size;
 	atomic_long_inc(&live_allocs);
+	atomic_long_add(h->size, &live_bytes);
 	atomic_long_inc(&total_allocs);
-	return ptr;
+	return h + 1;
 }
 
 void xk_free_large(void *ptr)
 {
+	struct large_header *h;
+
 	if (!ptr)
 		return;
+	h = (struct large_header *)ptr - 1;
 	atomic_long_dec(&live_allocs);
+	atomic_long_sub(h->size, &live_bytes);
 	atomic_long_inc(&total_frees);
-	kvfree(ptr);
+	kvfree(h);
 }

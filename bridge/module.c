@@ -16,7 +16,7 @@
 
 /* ---- errno: C++ uses the values through bridge.h ------------------------- */
 
-static_assert(XK_EPERM == EPERM && XK_ENOENT == ENOENT && XK_EIO == EIO);
+static_assert(XK_EPERM == EPERM && XK_ENOENT == ENOENT && XK_EIO == EIO && XK_EINTR == EINTR);
 static_assert(XK_ENXIO == ENXIO && XK_E2BIG == E2BIG && XK_ENOMEM == ENOMEM);
 static_assert(XK_EBUSY == EBUSY && XK_EEXIST == EEXIST && XK_EINVAL == EINVAL);
 static_assert(XK_ENOSPC == ENOSPC && XK_EDEADLK == EDEADLK);
@@ -74,11 +74,6 @@ void xk_bug(const char *what)
  */
 int xk_module_loading(void)
 {
-	if (!xk_cpumask_fits()) {
-		pr_err("this kernel's cpumask (%u bytes, %u CPUs) exceeds xcall's %d-CPU masks\n",
-		       cpumask_size(), nr_cpu_ids, XK_MAX_CPUS);
-		return -EOPNOTSUPP;
-	}
 #ifdef XCALL_FAULT_LEAK_AT_INIT
 	/*
 	 * A test build of tests/harness.sh only (never a real one): leaks one

@@ -10,6 +10,7 @@
 #include "kernel/cpus.h"
 #include "kernel/debugfs.h"
 #include "kernel/hotplug.h"
+#include "kernel/percpu.h"
 #include "kernel/refusal.h"
 #include "knobs/bench.h"
 #include "knobs/queue_knobs.h"
@@ -29,6 +30,8 @@ public:
 			err = queue_.start();
 		if (!err)
 			err = queue_knobs_.create(dir_);
+		if (!err)
+			err = hotplug_events_.create();
 		if (!err)
 			err = hotplug_.add<&Module::cpu_online, &Module::cpu_offline>("xcall:events", *this);
 		if (!err)
@@ -60,12 +63,12 @@ private:
 	// each CPU's hotplug thread; readers see them through atomics).
 	int cpu_online(unsigned cpu) noexcept
 	{
-		cxxrt::atomic_add(online_events_[cpu], 1);
+		cxxrt::atomic_add(hotplug_events_.on(int(cpu)).online, 1UL);
 		return 0;
 	}
 	int cpu_offline(unsigned cpu) noexcept
 	{
-		cxxrt::atomic_add(offline_events_[cpu], 1);
+		cxxrt::atomic_add(hotplug_events_.on(int(cpu)).offline, 1UL);
 		return 0;
 	}
 	// /sys/kernel/debug/xcall/hotplug: "cpu online offline", one row per
@@ -73,16 +76,18 @@ private:
 	int show_hotplug(Text &out) noexcept
 	{
 		out.printf("cpu online offline\n");
-		possible_cpus().for_each([&](int cpu) {
-			out.printf("%d %lu %lu\n", cpu, cxxrt::read_once(online_events_[cpu]),
-				   cxxrt::read_once(offline_events_[cpu]));
+		for_each_possible_cpu([&](int cpu) {
+			const HotplugEvents &e = hotplug_events_.on(cpu);
+			out.printf("%d %lu %lu\n", cpu, cxxrt::read_once(e.online), cxxrt::read_once(e.offline));
 		});
 		return 0;
 	}
 	int show_refusals(Text &out) noexcept { return xcall::show_refusals(out); }
 
-	unsigned long online_events_[XK_MAX_CPUS] = {};
-	unsigned long offline_events_[XK_MAX_CPUS] = {};
+	struct HotplugEvents {
+		unsigned long online = 0, offline = 0;
+	};
+	PerCpu<HotplugEvents> hotplug_events_;	// per possible CPU, not per NR_CPUS
 
 	// Members are destroyed in reverse: files go before the directory, and
 	// each file before the state its handlers use.

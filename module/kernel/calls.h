@@ -195,14 +195,25 @@ namespace detail {
 // The checks and the call shared by call_on_mask() and call_on_others():
 // @kernel_call is the bridge's on_each_cpu_cond_mask() or
 // smp_call_function_many().
+// Every CPU of @mask online (without copying the online mask). Preemption
+// off keeps the answer true until the caller's cross-CPU call.
+inline bool mask_is_online(const CpuMask &mask) noexcept
+{
+	bool all = true;
+	mask.for_each([&](int cpu) { all &= cpu_online(cpu); });
+	return all;
+}
+
 template <typename F>
 int call_on_cpus(const CpuMask &mask, const F &fn,
 		 void (*kernel_call)(const unsigned long *, xk_call_fn, void *, int)) noexcept
 {
 	if (int err = check_can_wait_for_ipi())
 		return err;
+	if (!mask.valid() || mask.nbits() != xk_cpumask_bits())
+		return -XK_ENOMEM;	// an allocation failed: never hand the kernel a short mask
 	PreemptGuard no_hotplug;
-	if (!mask.is_subset_of(online_cpus()))
+	if (!mask_is_online(mask))
 		return refuse(Misuse::BadCpu, -XK_ENXIO);
 	kernel_call(mask.bits(), &invoke_callable<const F>, const_cast<F *>(&fn), 1);
 	return 0;
@@ -246,8 +257,10 @@ template <typename F>
 {
 	if (int err = detail::check_can_wait_for_ipi())	// the kernel asks for the same
 		return err;
+	if (!mask.valid() || mask.nbits() != xk_cpumask_bits())
+		return -XK_ENOMEM;
 	PreemptGuard no_hotplug;
-	if (!mask.is_subset_of(online_cpus()))
+	if (!detail::mask_is_online(mask))
 		return refuse(Misuse::BadCpu, -XK_ENXIO);
 	xk_call_mask(mask.bits(), [](void *) noexcept { F{}(); }, nullptr, 0);
 	return 0;

@@ -16,17 +16,38 @@ inline bool cpu_online(int cpu) noexcept { return xk_cpu_online(cpu); }
 
 // Snapshots: without a CpusReadGuard (or preemption off) CPUs may come and
 // go right after.
+inline bool cpu_possible(int cpu) noexcept { return xk_cpu_possible(cpu); }
+
+// Snapshots of the kernel's masks (check valid(): beyond CpuMask's inline
+// size they are allocated).
 inline CpuMask online_cpus() noexcept
 {
 	CpuMask mask;
-	xk_cpumask_online(mask.bits());
+	if (mask.valid())
+		xk_cpumask_online(mask.bits());
 	return mask;
 }
 inline CpuMask possible_cpus() noexcept
 {
 	CpuMask mask;
-	xk_cpumask_possible(mask.bits());
+	if (mask.valid())
+		xk_cpumask_possible(mask.bits());
 	return mask;
+}
+
+// @f(cpu) for each possible / online CPU, without copying a mask (the
+// online set may change meanwhile unless CPU hotplug is held off).
+template <typename F>
+void for_each_possible_cpu(F &&f)
+{
+	for (int cpu = xk_cpu_next_possible(-1); cpu >= 0; cpu = xk_cpu_next_possible(cpu))
+		f(cpu);
+}
+template <typename F>
+void for_each_online_cpu(F &&f)
+{
+	for (int cpu = xk_cpu_next_online(-1); cpu >= 0; cpu = xk_cpu_next_online(cpu))
+		f(cpu);
 }
 
 // cpus_read_lock() for the guard's lifetime: no CPU goes on- or offline.

@@ -38,13 +38,13 @@ public:
 	}
 
 	// Whether @cpu has an instance (it is a possible CPU).
-	bool has(int cpu) const noexcept { return pcp_ && possible_.test(cpu); }
+	bool has(int cpu) const noexcept { return pcp_ && cpu_possible(cpu); }
 
 	void destroy() noexcept
 	{
 		if (!pcp_)
 			return;
-		possible_.for_each([&](int cpu) { static_cast<T *>(xk_per_cpu_ptr(pcp_, cpu))->~T(); });
+		for_each_possible_cpu([&](int cpu) { static_cast<T *>(xk_per_cpu_ptr(pcp_, cpu))->~T(); });
 		xk_percpu_free(cxxrt::exchange(pcp_, nullptr));
 	}
 
@@ -69,7 +69,7 @@ public:
 	template <typename F>
 	void for_each_possible(F &&f) noexcept
 	{
-		possible_.for_each([&](int cpu) { f(cpu, on(cpu)); });
+		for_each_possible_cpu([&](int cpu) { f(cpu, on(cpu)); });
 	}
 
 private:
@@ -81,13 +81,11 @@ private:
 		pcp_ = xk_percpu_alloc(sizeof(T), alignof(T));
 		if (!pcp_)
 			return -XK_ENOMEM;
-		possible_ = possible_cpus();
-		possible_.for_each([&](int cpu) { construct(xk_per_cpu_ptr(pcp_, cpu), cpu); });
+		for_each_possible_cpu([&](int cpu) { construct(xk_per_cpu_ptr(pcp_, cpu), cpu); });
 		return 0;
 	}
 
-	void *pcp_ = nullptr;
-	CpuMask possible_;
+	void *pcp_ = nullptr;	// the possible CPUs never change after boot
 };
 
 }  // namespace xcall

@@ -86,7 +86,7 @@ int BenchKnob::store(cxxrt::StringView input) noexcept
 	// Measure from another CPU than the target, whichever the writer is on:
 	// the rounds run in a kthread bound there (smp_call_on_cpu()).
 	int from = -1;
-	online_cpus().for_each([&](int c) {
+	for_each_online_cpu([&](int c) {
 		if (from < 0 && c != int(cpu))
 			from = c;
 	});

@@ -20,16 +20,17 @@ struct QueueKnobs::Batch {
 	QueueKind kind;
 	unsigned nodes = 0;
 	KnobNode *node = nullptr;	// kvmalloc'd array of @nodes
-	unsigned long outstanding = 0;	// functions queued and not yet run
+	unsigned idle_below = 0;	// node[0 .. idle_below) known idle
 
-	bool functions_done() const noexcept { return cxxrt::load_acquire(outstanding) == 0; }
-	// Nothing of the queue touches the nodes any more.
-	bool idle() const noexcept
+	// Every function has returned and nothing of the queue touches the
+	// nodes any more (Node::idle() is an acquire: the functions' writes
+	// are seen). Once queueing is over a node never leaves idle again, so
+	// each call resumes where the last one stopped.
+	bool idle() noexcept
 	{
-		for (unsigned i = 0; i < nodes; i++)
-			if (!node[i].idle())
-				return false;
-		return true;
+		while (idle_below < nodes && node[idle_below].idle())
+			idle_below++;
+		return idle_below == nodes;
 	}
 	~Batch()
 	{
@@ -61,27 +62,29 @@ void check_where_it_runs(RemoteQueue &queue, int target, QueueKind kind) noexcep
 		queue.stats(target).report_wrong_context(kind);
 }
 
+// A node's function: no shared counter (each node's own idle state says it
+// ran), so a burst from many CPUs bounces no cache line of the knob's.
 void knob_node_func(cq::Node *n) noexcept
 {
 	auto *node = static_cast<KnobNode *>(n);
 	check_where_it_runs(*node->batch->queue, node->target, node->batch->kind);
-	cxxrt::fetch_sub(node->batch->outstanding, 1UL);	// fully ordered: pairs with functions_done()
 }
 
-void wait_until(bool (*done)(const QueueKnobs::Batch &), const QueueKnobs::Batch &batch) noexcept
+enum class Wait { Uninterruptible, Interruptible };
+
+// 0 once @batch is idle, or -EINTR when interruptible and a signal came.
+int wait_idle(QueueKnobs::Batch &batch, Wait how) noexcept
 {
-	for (unsigned spins = 0; !done(batch); spins++) {
-		if (spins < 1000)
+	for (unsigned spins = 0; !batch.idle(); spins++) {
+		if (spins < 1000) {
 			cxxrt::cpu_relax();
-		else
-			xk_msleep(1);
+			continue;
+		}
+		if (how == Wait::Interruptible && xk_signal_pending())
+			return -XK_EINTR;
+		xk_msleep(1);
 	}
-}
-
-void wait_idle(const QueueKnobs::Batch &batch) noexcept
-{
-	wait_until([](const QueueKnobs::Batch &b) { return b.functions_done(); }, batch);
-	wait_until([](const QueueKnobs::Batch &b) { return b.idle(); }, batch);
+	return 0;
 }
 
 // "KIND cpus=CPULIST [count=N] [wait=0|1] [same=0|1]": 0, -EINVAL, -ENXIO
@@ -111,6 +114,8 @@ int parse_command(cxxrt::StringView input, QueueKnobs::Command *cmd) noexcept
 			return err;
 	}
 	if (count > QueueKnobs::max_count)
+		return -XK_E2BIG;
+	if (!cmd->all_online && count * cmd->cpus.count() > QueueKnobs::max_nodes_per_write)
 		return -XK_E2BIG;
 	cmd->count = unsigned(count);
 	cmd->wait = wait;
@@ -143,33 +148,54 @@ QueueKnobs::~QueueKnobs()
 	reap(true);
 }
 
-// Frees finished batches; with @wait_all, waits for all of them first.
+// Frees finished batches; with @wait_all (unload), waits for all of them.
 void QueueKnobs::reap(bool wait_all) noexcept
 {
-	batches_.with([&](Batch *&head) {
-		for (Batch **link = &head; *link;) {
+	in_flight_.with([&](InFlight &f) {
+		for (Batch **link = &f.head; *link;) {
 			Batch *b = *link;
-			if (wait_all) {
-				wait_idle(*b);
-			} else if (!b->functions_done() || !b->idle()) {
+			if (wait_all)
+				(void)wait_idle(*b, Wait::Uninterruptible);
+			else if (!b->idle()) {
 				link = &b->next;
 				continue;
 			}
 			*link = b->next;
+			f.nodes -= b->nodes;
 			delete b;
 		}
 	});
 }
 
-// Synchronous calls: each one waited for, its node on call()'s stack.
-void QueueKnobs::call_each(const Command &cmd) noexcept
+// @batch runs on without its writer: a later write, a stats read or the
+// unload frees it.
+void QueueKnobs::keep_in_flight(Batch *batch) noexcept
+{
+	in_flight_.with([&](InFlight &f) {
+		batch->next = f.head;
+		f.head = batch;
+		f.nodes += batch->nodes;
+	});
+}
+
+// Synchronous calls: each one waited for, its node on call()'s stack. A
+// signal ends the write between two calls (-EINTR).
+int QueueKnobs::call_each(const Command &cmd) noexcept
 {
 	RemoteQueue &queue = queue_;
+	int err = 0;
 	cmd.cpus.for_each([&](int cpu) {
-		for (unsigned i = 0; i < cmd.count; i++)
+		for (unsigned i = 0; i < cmd.count && !err; i++) {
 			(void)queue.call(cpu, [&queue, cpu] { check_where_it_runs(queue, cpu, QueueKind::Call); });
+			if (i % 256 == 255) {
+				xk_cond_resched();
+				if (xk_signal_pending())
+					err = -XK_EINTR;
+			}
+		}
 		xk_cond_resched();
 	});
+	return err;
 }
 
 // Asynchronous kinds: one batch of nodes, queued in count rounds over the
@@ -182,7 +208,7 @@ int QueueKnobs::queue_batch(const Command &cmd, Batch **out) noexcept
 		return -XK_ENOMEM;
 	batch->queue = &queue_;
 	batch->kind = cmd.kind;
-	unsigned nodes = per_cpu * cmd.cpus.count();
+	unsigned nodes = per_cpu * cmd.cpus.count();	// <= max_nodes_per_write
 	batch->node = static_cast<KnobNode *>(xk_alloc_large(sizeof(KnobNode) * nodes));
 	if (!batch->node) {
 		delete batch;
@@ -203,10 +229,9 @@ int QueueKnobs::queue_batch(const Command &cmd, Batch **out) noexcept
 		cmd.cpus.for_each([&](int cpu) {
 			KnobNode &node = batch->node[base + (cmd.same ? 0 : round)];
 			base += per_cpu;
-			cxxrt::fetch_add(batch->outstanding, 1UL);
-			// Pending (same=1) or refused: it will not run.
-			if (queue_.queue(cpu, node, cmd.kind) != RemoteQueue::queued)
-				cxxrt::fetch_sub(batch->outstanding, 1UL);
+			// Queued, already pending (same=1: the pending run covers it)
+			// or refused: the node's idle state says when it is done.
+			(void)queue_.queue(cpu, node, cmd.kind);
 		});
 		if (round % 256 == 255)
 			xk_cond_resched();
@@ -222,42 +247,44 @@ int QueueKnobs::store_queue(cxxrt::StringView input) noexcept
 		return err;
 
 	reap(false);
-	Locker<Mutex> one_writer(write_lock_);
 	Batch *batch = nullptr;
 	{
+		Locker<Mutex> one_writer(write_lock_);
 		// No CPU comes or goes while this write checks and queues.
 		CpusReadGuard no_hotplug;
 		CpuMask online = online_cpus();
+		if (!online.valid())
+			return -XK_ENOMEM;
 		if (cmd.all_online)
 			cmd.cpus = online;
 		if (cmd.cpus.empty() || !cmd.cpus.is_subset_of(online))
 			return -XK_ENXIO;
-		if (cmd.kind == QueueKind::Call) {
-			call_each(cmd);
-			return 0;
-		}
+		unsigned long nodes = (cmd.same ? 1UL : cmd.count) * cmd.cpus.count();
+		if (cmd.count * (unsigned long)cmd.cpus.count() > max_nodes_per_write)
+			return -XK_E2BIG;
+		if (cmd.kind == QueueKind::Call)
+			return call_each(cmd);
+		bool full = in_flight_.with([&](InFlight &f) { return f.nodes + nodes > max_nodes_in_flight; });
+		if (full)
+			return -XK_EBUSY;
 		if (int err = queue_batch(cmd, &batch))
 			return err;
 	}
-
-	if (cmd.wait) {
-		wait_idle(*batch);
+	// Waited for outside the lock: a slow batch does not hold up other
+	// writers, and a signal ends the wait (the batch then runs on).
+	if (cmd.wait && wait_idle(*batch, Wait::Interruptible) == 0) {
 		delete batch;
 		return 0;
 	}
-	batches_.with([&](Batch *&head) {
-		batch->next = head;
-		head = batch;
-	});
-	return 0;
+	keep_in_flight(batch);
+	return cmd.wait ? -XK_EINTR : 0;
 }
 
 int QueueKnobs::store_reset(cxxrt::StringView input) noexcept
 {
 	if (!(input.trimmed() == "1"))
 		return -XK_EINVAL;
-	queue_.reset_stats();
-	return 0;
+	return queue_.reset_stats();
 }
 
 int QueueKnobs::show_stats(Text &out) noexcept
@@ -265,12 +292,12 @@ int QueueKnobs::show_stats(Text &out) noexcept
 	reap(false);
 	out.printf("cpu kind queued handled kicks pending wrong_cpu wrong_context\n");
 	CpuStats::Row totals[queue_kinds] = {};
-	CpuMask online = online_cpus();
-	possible_cpus().for_each([&](int cpu) {
+	for_each_possible_cpu([&](int cpu) {
 		const CpuStats &stats = queue_.stats(cpu);
+		bool online = cpu_online(cpu);
 		for_each_kind([&](QueueKind k) {
 			CpuStats::Row row = stats.read(k);
-			if (online.test(cpu))
+			if (online)
 				out.printf("%d %s %lu %lu %lu %lu %lu %lu\n", cpu, kind_name(k), row.queued, row.handled,
 					   row.kicks, row.pending, row.wrong_cpu, row.wrong_context);
 			CpuStats::Row &t = totals[unsigned(k)];
@@ -354,7 +381,7 @@ int QueueKnobs::show_latency(Text &out) noexcept
 	Summary *s = new (cxxrt::may_sleep) Summary[queue_kinds + 1];
 	if (!s)
 		return -XK_ENOMEM;
-	possible_cpus().for_each([&](int cpu) {
+	for_each_possible_cpu([&](int cpu) {
 		const CpuStats &stats = queue_.stats(cpu);
 		for_each_kind([&](QueueKind k) { s[unsigned(k)].add(stats.latency(k)); });
 		s[queue_kinds].add(stats.wake_run());

@@ -12,11 +12,15 @@
 // returns when all of them have run; same=1 (irq_work kinds) re-queues one
 // item per CPU count times instead of count distinct ones. Errors from
 // write(2): -EINVAL malformed or unknown key, -ENXIO offline or missing CPU,
-// -E2BIG count above max_count, -ENOMEM; a failed write queues nothing.
+// -E2BIG count above max_count or count x CPUs above max_nodes_per_write,
+// -EBUSY with max_nodes_in_flight nodes of wait=0 writes not yet done,
+// -ENOMEM; a failed write queues nothing. A wait=1 write interrupted by a
+// signal returns -EINTR: what it queued still runs and is freed later.
 //
 // Nodes are allocated and freed here, in the writer's context, never in
 // hard IRQ (which PREEMPT_RT forbids): wait=0 batches are freed by a later
-// write, a stats read, or module unload, once every node is idle.
+// write, a stats read, or module unload, once every node is idle. Their
+// bytes show in the memory file (live_bytes).
 #pragma once
 
 #include <cxxrt/string_view.h>
@@ -31,6 +35,10 @@ namespace xcall {
 class QueueKnobs : cxxrt::Pinned {
 public:
 	static constexpr unsigned max_count = 100000;
+	// 56 MiB of nodes at most per write, 224 MiB in flight: bounds that
+	// hold on any machine, whatever its CPU count.
+	static constexpr unsigned long max_nodes_per_write = 1000000;
+	static constexpr unsigned long max_nodes_in_flight = 4 * max_nodes_per_write;
 
 	explicit QueueKnobs(RemoteQueue &queue) noexcept : queue_(queue) {}
 	~QueueKnobs();
@@ -50,8 +58,9 @@ public:
 
 private:
 	int store_queue(cxxrt::StringView input) noexcept;
-	void call_each(const Command &cmd) noexcept;
+	int call_each(const Command &cmd) noexcept;
 	int queue_batch(const Command &cmd, Batch **out) noexcept;
+	void keep_in_flight(Batch *batch) noexcept;
 	int store_reset(cxxrt::StringView input) noexcept;
 	int show_stats(Text &out) noexcept;
 	int show_latency(Text &out) noexcept;
@@ -59,7 +68,11 @@ private:
 	void reap(bool wait_all) noexcept;
 
 	RemoteQueue &queue_;
-	Protected<Batch *> batches_{nullptr};	// wait=0 batches not yet freed
+	struct InFlight {
+		Batch *head = nullptr;		// wait=0 (or interrupted) batches not yet freed
+		unsigned long nodes = 0;	// their nodes
+	};
+	Protected<InFlight> in_flight_;
 	Mutex write_lock_;			// one queue command at a time
 	DebugfsFile queue_file_, stats_file_, reset_file_, latency_file_;
 };

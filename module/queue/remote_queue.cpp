@@ -237,11 +237,23 @@ void RemoteQueue::stop() noexcept
 	queues_.destroy();
 }
 
-void RemoteQueue::reset_stats() noexcept
+int RemoteQueue::reset_stats() noexcept
 {
-	// Each CPU zeroes its own statistics with interrupts off.
+	// No CPU comes or goes meanwhile: an online CPU zeroes its own
+	// statistics with interrupts off, an offline one's are zeroed here
+	// (its counters only move while it is online).
+	CpusReadGuard no_hotplug;
+	CpuMask online = online_cpus();
+	if (!online.valid())
+		return -XK_ENOMEM;
 	PerCpu<CpuQueue> *queues = &queues_;
-	(void)call_on_mask(online_cpus(), [queues] { queues->this_cpu_unpinned().stats.reset(); });
+	if (int err = call_on_mask(online, [queues] { queues->this_cpu_unpinned().stats.reset(); }))
+		return err;
+	for_each_possible_cpu([&](int cpu) {
+		if (!online.test(cpu))
+			queues_.on(cpu).stats.reset();
+	});
+	return 0;
 }
 
 }  // namespace xcall

@@ -126,8 +126,9 @@ public:
 
 	// @cpu's statistics; @cpu must be possible.
 	CpuStats &stats(int cpu) noexcept { return queues_.on(cpu).stats; }
-	// Zeroes every online CPU's statistics, each on its own CPU.
-	void reset_stats() noexcept;
+	// Zeroes every possible CPU's statistics, an online CPU's on that CPU.
+	// Process context. 0 or -errno (nothing zeroed).
+	[[nodiscard]] int reset_stats() noexcept;
 
 	// How many nodes @cpu's list holds now: meaningful only while @cpu
 	// cannot drain it (self-tests hold it in hard IRQ).

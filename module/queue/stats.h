@@ -29,6 +29,13 @@ struct Histogram {
 		if (ns > cxxrt::read_once(max_ns))
 			cxxrt::write_once(max_ns, ns);
 	}
+	void zero() noexcept
+	{
+		for (unsigned long &c : count)
+			cxxrt::write_once(c, 0UL);
+		cxxrt::write_once(min_ns, ~0ULL);
+		cxxrt::write_once(max_ns, 0ULL);
+	}
 };
 
 // The dual counter Peter Zijlstra describes in "cpu_opv: Provide cpu_opv
@@ -45,6 +52,12 @@ struct DualCounter {
 	void add_remote() noexcept { cxxrt::atomic_add(remote, 1UL); }
 	void add(bool from_remote) noexcept { from_remote ? add_remote() : add_local(); }
 	unsigned long read() const noexcept { return cxxrt::read_once(local) + cxxrt::read_once(remote); }
+	// Marked stores: remote adds may race with a reset (and are then lost).
+	void zero() noexcept
+	{
+		cxxrt::write_once(local, 0UL);
+		cxxrt::write_once(remote, 0UL);
+	}
 };
 
 // One CPU's statistics: a row per kind, and its waiter thread's runs.
@@ -89,14 +102,22 @@ public:
 	const Histogram &wake_run() const noexcept { return wake_run_; }
 	unsigned long waiter_runs() const noexcept { return cxxrt::read_once(waiter_runs_); }
 
-	// On the owner CPU with interrupts off, so that no local increment is
-	// torn; concurrent remote increments may be lost.
+	// On the owner CPU with interrupts off (or while it is offline), so
+	// that no local increment is torn; concurrent remote increments may be
+	// lost. Marked stores throughout: readers and remote adds run meanwhile.
 	void reset() noexcept
 	{
-		for (PerKind &s : kinds_)
-			s = PerKind{};
-		wake_run_ = Histogram{};
-		waiter_runs_ = 0;
+		for (PerKind &s : kinds_) {
+			s.queued.zero();
+			s.kicks.zero();
+			s.pending.zero();
+			cxxrt::write_once(s.handled, 0UL);
+			cxxrt::write_once(s.wrong_cpu, 0UL);
+			cxxrt::write_once(s.wrong_context, 0UL);
+			s.latency.zero();
+		}
+		wake_run_.zero();
+		cxxrt::write_once(waiter_runs_, 0UL);
 	}
 
 private:

@@ -215,14 +215,28 @@ void async_call_destructor_waits(Check &check, const SelfTestEnv &)
 
 // ---- calls on masks --------------------------------------------------------------
 
-struct Hits {
-	int count[XK_MAX_CPUS] = {};
-	Where where[XK_MAX_CPUS] = {};
+// What each CPU saw: per possible CPU, so it grows with the machine.
+struct Hit {
+	int count = 0;
+	Where where = {};
 };
+struct Hits {
+	PerCpu<Hit> cpu;
+	int *count(int c) noexcept { return &cpu.on(c).count; }
+	Where &where(int c) noexcept { return cpu.on(c).where; }
+};
+
+cxxrt::UniquePtr<Hits> make_hits() noexcept
+{
+	auto hits = cxxrt::make_unique<Hits>(cxxrt::may_sleep);
+	if (hits && hits->cpu.create() != 0)
+		hits.reset();
+	return hits;
+}
 
 void call_on_mask_runs_everywhere(Check &check, const SelfTestEnv &)
 {
-	auto hits = cxxrt::make_unique<Hits>(cxxrt::may_sleep);
+	auto hits = make_hits();
 	if (!check.expect(bool(hits), "allocation failed"))
 		return;
 	CpuMask online = online_cpus();
@@ -231,42 +245,55 @@ void call_on_mask_runs_everywhere(Check &check, const SelfTestEnv &)
 	Hits *h = hits.get();
 	int err = call_on_mask(online, [h] {
 		int cpu = this_cpu();
-		cxxrt::fetch_add(h->count[cpu], 1);
-		h->where[cpu].record();
+		cxxrt::fetch_add(*h->count(cpu), 1);
+		h->where(cpu).record();
 	});
 	check.expect(err == 0, "returned %d", err);
 	online.for_each([&](int cpu) {
-		check.expect(h->count[cpu] == 1, "CPU %d ran it %d times", cpu, h->count[cpu]);
-		check.expect(ran_where_expected(h->where[cpu], cpu, caller), "CPU %d ran it in %s context (%s)", cpu,
-			     context_name(h->where[cpu].context), h->where[cpu].comm);
+		check.expect(*h->count(cpu) == 1, "CPU %d ran it %d times", cpu, *h->count(cpu));
+		check.expect(ran_where_expected(h->where(cpu), cpu, caller), "CPU %d ran it in %s context (%s)", cpu,
+			     context_name(h->where(cpu).context), h->where(cpu).comm);
 	});
 }
 
 void call_on_others_excludes_self(Check &check, const SelfTestEnv &)
 {
-	auto hits = cxxrt::make_unique<Hits>(cxxrt::may_sleep);
+	auto hits = make_hits();
 	if (!check.expect(bool(hits), "allocation failed"))
 		return;
 	CpuMask online = online_cpus();
 	PreemptGuard pinned;
 	int caller = this_cpu();
 	Hits *h = hits.get();
-	int err = call_on_others(online, [h] { cxxrt::fetch_add(h->count[this_cpu()], 1); });
+	int err = call_on_others(online, [h] { cxxrt::fetch_add(*h->count(this_cpu()), 1); });
 	check.expect(err == 0, "returned %d", err);
 	online.for_each([&](int cpu) {
 		int want = cpu == caller ? 0 : 1;
-		check.expect(h->count[cpu] == want, "CPU %d ran it %d times, expected %d", cpu, h->count[cpu], want);
+		check.expect(*h->count(cpu) == want, "CPU %d ran it %d times, expected %d", cpu, *h->count(cpu), want);
 	});
 }
 
-constinit int nowait_runs[XK_MAX_CPUS];
+// Stateless functions count through this: one int per CPU id, allocated by
+// the case that uses it (nr_cpu_ids of them) and kept for the next.
+constinit int *nowait_runs;
 
 struct CountNowaitRun {
-	void operator()() const noexcept { cxxrt::fetch_add(nowait_runs[this_cpu()], 1); }
+	void operator()() const noexcept
+	{
+		if (int *runs = cxxrt::read_once(nowait_runs))
+			cxxrt::fetch_add(runs[this_cpu()], 1);
+	}
 };
 
 void call_on_mask_nowait_stateless(Check &check, const SelfTestEnv &)
 {
+	// Kept until the self-tests' state goes (primitive_selftests_release()):
+	// a function that has not run yet when the case gives up must still
+	// find it.
+	if (!nowait_runs)
+		cxxrt::store_release(nowait_runs, new (cxxrt::may_sleep) int[nr_cpu_ids()]);
+	if (!check.expect(nowait_runs != nullptr, "allocation failed"))
+		return;
 	CpuMask online = online_cpus();
 	online.for_each([](int cpu) { cxxrt::write_once(nowait_runs[cpu], 0); });
 	int err = call_on_mask_nowait(online, CountNowaitRun{});
@@ -282,8 +309,13 @@ void call_on_mask_nowait_stateless(Check &check, const SelfTestEnv &)
 void mask_calls_refuse_misuse(Check &check, const SelfTestEnv &)
 {
 	CpuMask bad = online_cpus();
-	if (nr_cpu_ids() < XK_MAX_CPUS)
-		bad.set(nr_cpu_ids());	// a CPU that does not exist
+	bad.set(nr_cpu_ids());	// a CPU that does not exist (ignored if the mask has no room for it)
+	for_each_possible_cpu([&](int cpu) {
+		if (!cpu_online(cpu))
+			bad.set(unsigned(cpu));	// or one that is offline
+	});
+	if (bad == online_cpus())
+		return;	// every possible CPU online and no room beyond: nothing to refuse
 	bool ran = false;
 	auto fn = [&ran] { ran = true; };
 	check.expect(call_on_mask(bad, fn) == -XK_ENXIO, "call_on_mask with a missing CPU not refused");
@@ -456,20 +488,25 @@ void guards_nest_and_restore(Check &check, const SelfTestEnv &)
 // ---- HotplugState ----------------------------------------------------------------------
 
 struct HotplugCounter {
-	int online[XK_MAX_CPUS] = {};
-	int offline[XK_MAX_CPUS] = {};
+	struct Events {
+		int online = 0, offline = 0;
+	};
+	PerCpu<Events> events;
 	int wrong_cpu = 0, wrong_context = 0;
+
+	int &online(int cpu) noexcept { return events.on(cpu).online; }
+	int &offline(int cpu) noexcept { return events.on(cpu).offline; }
 
 	int cpu_online(unsigned cpu)
 	{
-		online[cpu]++;
+		online(int(cpu))++;
 		wrong_cpu += this_cpu() != int(cpu);
 		wrong_context += current_context() != Context::Task;
 		return 0;
 	}
 	int cpu_offline(unsigned cpu)
 	{
-		offline[cpu]++;
+		offline(int(cpu))++;
 		wrong_cpu += this_cpu() != int(cpu);
 		wrong_context += current_context() != Context::Task;
 		return 0;
@@ -479,7 +516,7 @@ struct HotplugCounter {
 void hotplug_state_invokes_callbacks(Check &check, const SelfTestEnv &)
 {
 	auto counter = cxxrt::make_unique<HotplugCounter>(cxxrt::may_sleep);
-	if (!check.expect(bool(counter), "allocation failed"))
+	if (!check.expect(bool(counter) && counter->events.create() == 0, "allocation failed"))
 		return;
 	CpuMask online = online_cpus();
 	{
@@ -489,13 +526,13 @@ void hotplug_state_invokes_callbacks(Check &check, const SelfTestEnv &)
 		if (!check.expect(err == 0, "add() returned %d", err))
 			return;
 		online.for_each([&](int cpu) {
-			check.expect(counter->online[cpu] == 1, "online(%d) ran %d times", cpu, counter->online[cpu]);
-			check.expect(counter->offline[cpu] == 0, "offline(%d) ran on add", cpu);
+			check.expect(counter->online(cpu) == 1, "online(%d) ran %d times", cpu, counter->online(cpu));
+			check.expect(counter->offline(cpu) == 0, "offline(%d) ran on add", cpu);
 		});
 	}
 	online.for_each([&](int cpu) {
-		check.expect(counter->offline[cpu] == 1, "offline(%d) ran %d times at removal", cpu,
-			     counter->offline[cpu]);
+		check.expect(counter->offline(cpu) == 1, "offline(%d) ran %d times at removal", cpu,
+			     counter->offline(cpu));
 	});
 	check.expect(counter->wrong_cpu == 0, "%d callbacks ran on another CPU", counter->wrong_cpu);
 	check.expect(counter->wrong_context == 0, "%d callbacks ran outside task context", counter->wrong_context);
@@ -547,6 +584,8 @@ constexpr SelfTestCase primitive_cases[] = {
 };
 
 }  // namespace
+
+void primitive_selftests_release() noexcept { delete[] cxxrt::xchg(nowait_runs, static_cast<int *>(nullptr)); }
 
 cxxrt::Span<const SelfTestCase> primitive_selftests() noexcept { return primitive_cases; }
 

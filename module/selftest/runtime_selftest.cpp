@@ -331,6 +331,10 @@ constexpr SelfTestCase all_cases[] = {
 cxxrt::Span<const SelfTestCase> runtime_selftests() noexcept { return all_cases; }
 
 void selftest_state_create() noexcept { init_witness.construct(xk_nr_cpu_ids()); }
-void selftest_state_destroy() noexcept { init_witness.destroy(); }
+void selftest_state_destroy() noexcept
+{
+	init_witness.destroy();
+	primitive_selftests_release();
+}
 
 }  // namespace xcall

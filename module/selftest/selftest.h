@@ -50,7 +50,7 @@ bool spin_until(F done, unsigned ms = 2000) noexcept
 inline int other_online_cpu(int cpu) noexcept
 {
 	int found = -1;
-	online_cpus().for_each([&](int c) {
+	for_each_online_cpu([&](int c) {
 		if (found < 0 && c != cpu)
 			found = c;
 	});
@@ -80,5 +80,6 @@ cxxrt::Span<const SelfTestCase> queue_selftests() noexcept;
 // construct), and ends it after the last run.
 void selftest_state_create() noexcept;
 void selftest_state_destroy() noexcept;
+void primitive_selftests_release() noexcept;	// called by selftest_state_destroy()
 
 }  // namespace xcall

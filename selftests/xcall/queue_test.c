@@ -242,6 +242,11 @@ TEST_F(queue, malformed_commands_are_refused)
 		{"async cpus=1 wait=2", EINVAL},
 		{"async cpus=1 same=1", EINVAL},
 		{"async cpus=1 count", EINVAL},
+		{"async cpus=0-3:2", EINVAL},			/* not the kernel's syntax */
+		{"async cpus=1-3:18446744073709551615", EINVAL},	/* once wrapped to CPU 0 */
+		{"async cpus=0-3:1/0", EINVAL},
+		{"async cpus=0-3:3/2", EINVAL},
+		{"async cpus=N1", EINVAL},
 		{"wake cpus=all count=18446744073709551616", EINVAL},
 		{"async cpus=4096", ENXIO},
 		{"irq_work cpus=0-4095", ENXIO},
@@ -258,6 +263,80 @@ TEST_F(queue, malformed_commands_are_refused)
 	for (int k = 0; k < KINDS; k++) {
 		EXPECT_EQ(self->before.row[XCALL_MAX_CPUS][k].queued, self->after.row[XCALL_MAX_CPUS][k].queued)
 			TH_LOG("%s", kinds[k]);
+	}
+}
+
+/*
+ * CPU lists take the kernel's syntax (bitmap_parselist()): "A-B:USED/GROUP",
+ * "N" for the last CPU, "all". And one open file takes one command: a
+ * second write(2) on it is refused, changing nothing.
+ */
+TEST_F(queue, cpulists_and_one_command_per_open)
+{
+	char cmd[96];
+	int fd;
+
+	ASSERT_EQ(0, xcall_write("reset", "1"));
+	ASSERT_EQ(0, xcall_write("queue", "async cpus=0-N:1/2 count=10 wait=1"));
+	ASSERT_EQ(0, xcall_write("queue", "async cpus=all:1/1 count=10 wait=1"));
+	ASSERT_EQ(0, read_stats(&self->after));
+	for (int cpu = 0; cpu < online_cpus(); cpu++) {
+		EXPECT_EQ(cpu % 2 ? 10UL : 20UL, self->after.row[cpu][1].handled) TH_LOG("CPU %d", cpu);
+	}
+
+	fd = open(XCALL_DIR "/queue", O_WRONLY);
+	ASSERT_LE(0, fd);
+	snprintf(cmd, sizeof(cmd), "async cpus=0 count=5 wait=1");
+	EXPECT_EQ((ssize_t)strlen(cmd), write(fd, cmd, strlen(cmd)));
+	EXPECT_EQ(-1, write(fd, cmd, strlen(cmd)));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+	ASSERT_EQ(0, read_stats(&self->after));
+	EXPECT_EQ(25UL, self->after.row[0][1].queued);
+}
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A long wait=1 write ends with EINTR when a signal comes; what it queued
+ * still runs (handled catches up with queued), and nothing is left behind
+ * (the suite's unload checks every allocation came back).
+ */
+TEST_F(queue, signal_interrupts_a_long_write)
+{
+	static const char *const cmds[] = {"call cpus=all count=100000 wait=1",
+					   "irq_work_lazy cpus=all count=100000 wait=1"};
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		int status, settled = 0;
+		pid_t child;
+
+		child = fork();
+		ASSERT_LE(0, child);
+		if (child == 0) {
+			struct sigaction sa = {.sa_handler = on_sigusr1};	/* no SA_RESTART */
+
+			sigaction(SIGUSR1, &sa, NULL);
+			_exit(xcall_write("queue", cmds[i]));
+		}
+		usleep(300000);
+		kill(child, SIGUSR1);
+		ASSERT_EQ(child, waitpid(child, &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(EINTR, WEXITSTATUS(status)) TH_LOG("'%s'", cmds[i]);
+		for (int tries = 0; tries < 600 && !settled; tries++) {
+			ASSERT_EQ(0, read_stats(&self->after));
+			settled = 1;
+			for (int k = 0; k < KINDS; k++)
+				settled &= self->after.row[XCALL_MAX_CPUS][k].handled ==
+					   self->after.row[XCALL_MAX_CPUS][k].queued;
+			if (!settled)
+				usleep(100000);
+		}
+		EXPECT_TRUE(settled) TH_LOG("'%s': queued nodes never all ran", cmds[i]);
 	}
 }
 

@@ -123,7 +123,7 @@ TEST_F_TIMEOUT(soak, random_commands_with_hotplug, 7200)
 
 	shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, shared);
-	after = malloc(sizeof(*after));
+	after = calloc(1, sizeof(*after));
 	ASSERT_NE(NULL, after);
 	memset(shared, 0, SOAK_SLOTS * sizeof(*shared));
 	for (int cpu = 0; cpu < toggled; cpu++)

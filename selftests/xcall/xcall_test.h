@@ -17,7 +17,8 @@
 #include <sys/wait.h>
 
 #define XCALL_DIR "/sys/kernel/debug/xcall"
-#define XCALL_MAX_CPUS 64
+/* CPU ids the tests index by: Debian's NR_CPUS (any CPU count it boots). */
+#define XCALL_MAX_CPUS 8192
 
 /* write(2) of @text to an xcall file; returns 0 or the errno. */
 static inline int xcall_write(const char *file, const char *text)
@@ -104,7 +105,9 @@ static inline int xcall_run_case(const char *name, char *verdict, size_t size)
 /* Per-CPU "CAL" (function call interrupt) counts from /proc/interrupts. */
 static inline int read_cal_counts(unsigned long *counts, int max)
 {
-	char buf[65536], *line, *save, *p, *end;
+	/* One line per interrupt, one column per CPU: megabytes with 2048 CPUs. */
+	static char buf[32 << 20];
+	char *line, *save, *p, *end;
 	int n = 0;
 
 	if (read_file("/proc/interrupts", buf, sizeof(buf)) < 0)
@@ -226,10 +229,13 @@ struct row {
 	unsigned long queued, handled, kicks, pending, wrong_cpu, wrong_context;
 };
 
-/* stats[cpu][kind]; index XCALL_MAX_CPUS holds the "all" rows. */
+/*
+ * row[cpu][kind]; index XCALL_MAX_CPUS holds the "all" rows. On the heap
+ * (read_stats() allocates them on first use): 2.4 MB each.
+ */
 struct stats {
-	struct row row[XCALL_MAX_CPUS + 1][KINDS];
-	int present[XCALL_MAX_CPUS + 1];
+	struct row (*row)[KINDS];
+	int *present;
 };
 
 static inline int kind_index(const char *name)
@@ -242,11 +248,18 @@ static inline int kind_index(const char *name)
 
 static inline int read_stats(struct stats *s)
 {
-	static char buf[65536];
+	static char buf[8 << 20];	/* a line per CPU and kind */
 	char *line, *save, cpu[16], kind[32];
 	struct row r;
 
-	memset(s, 0, sizeof(*s));
+	if (!s->row)
+		s->row = calloc(XCALL_MAX_CPUS + 1, sizeof(*s->row));
+	if (!s->present)
+		s->present = calloc(XCALL_MAX_CPUS + 1, sizeof(*s->present));
+	if (!s->row || !s->present)
+		return -1;
+	memset(s->row, 0, (XCALL_MAX_CPUS + 1) * sizeof(*s->row));
+	memset(s->present, 0, (XCALL_MAX_CPUS + 1) * sizeof(*s->present));
 	if (xcall_read("stats", buf, sizeof(buf)) <= 0)
 		return -1;
 	line = strtok_r(buf, "\n", &save);	/* header */

@@ -68,6 +68,9 @@ extern "C" int xk_snprintf(char *buf, xk_size_t size, const char *fmt, ...) noex
 	return n;
 }
 
+// The kernel's cpumask width: what a host CpuMask() is sized for.
+extern "C" unsigned int xk_cpumask_bits() noexcept { return 1024; }
+
 extern "C" void cxxrt_lifetime_violation(const char *what) noexcept
 {
 	std::fprintf(stderr, "cxxrt_lifetime_violation: %s\n", what);
