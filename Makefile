@@ -9,6 +9,7 @@
 #   make shell      interactive guest shell with xcall loaded (FLAVOUR=generic|rt)
 #   make bench      xcall's call types against the raw C API, in-kernel, both kernels
 #   make soak       random queue commands with CPU hotplug for SOAK_SECONDS (300)
+#   make scale      16 and 64 vCPUs, and 2048 possible CPUs (generic kernel)
 #   make KDIR=/lib/modules/$(uname -r)/build   build for another kernel tree
 #
 #   make check-debug  only the debug and kcsan kernels' suites and proofs
@@ -28,7 +29,7 @@ BENCH_CPUS ?= 2
 export FLAVOUR FLAVOURS CPUS MEM
 
 .PHONY: all modules deps check check-debug demo shell bench soak host-test harness-test kselftest clean \
-	install uninstall dkms-check
+	install uninstall dkms-check scale
 
 all: modules
 
@@ -60,6 +61,9 @@ bench:
 
 soak:
 	@scripts/soak.sh
+
+scale: deps
+	@scripts/scale.sh
 
 host-test:
 	@scripts/host-test.sh

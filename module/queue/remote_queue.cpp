@@ -169,7 +169,8 @@ int RemoteQueue::queue(int cpu, cq::Node &node, QueueKind kind) noexcept
 
 int RemoteQueue::cpu_online(unsigned cpu) noexcept
 {
-	cxxrt::store_release(queues_.on(int(cpu)).accepting, 1);	// (Q1)
+	if (!cxxrt::read_once(closed_all_))	// stopping: stays closed
+		cxxrt::store_release(queues_.on(int(cpu)).accepting, 1);	// (Q1)
 	return 0;
 }
 
@@ -177,10 +178,13 @@ int RemoteQueue::cpu_online(unsigned cpu) noexcept
 int RemoteQueue::cpu_offline(unsigned cpu) noexcept
 {
 	CpuQueue &q = queues_.on(int(cpu));
-	cxxrt::write_once(q.accepting, 0);
 	// (Q1): every queuer that saw accepting == 1 did so with preemption
-	// off: after a grace period they have all pushed and kicked.
-	xk_synchronize_rcu();
+	// off: after a grace period they have all pushed and kicked. Once
+	// stop() has closed every CPU, its one grace period covered them all.
+	if (!cxxrt::read_once(closed_all_)) {
+		cxxrt::write_once(q.accepting, 0);
+		xk_synchronize_rcu();
+	}
 	{
 		IrqSaveGuard irqs_off;
 		drain_this_cpu(q);
@@ -229,7 +233,15 @@ int RemoteQueue::start() noexcept
 
 void RemoteQueue::stop() noexcept
 {
-	// Closes and drains every online CPU's queue (the offline callback).
+	// Closes every CPU's queue, waits one grace period for queuers past
+	// the check (not one per CPU), then drains each online CPU's queue
+	// (the offline callback).
+	if (queues_.created()) {
+		CpusReadGuard no_hotplug;	// no CPU (re)opens meanwhile; after it, none does
+		cxxrt::write_once(closed_all_, 1);
+		for_each_possible_cpu([&](int cpu) { cxxrt::write_once(queues_.on(cpu).accepting, 0); });
+		xk_synchronize_rcu();
+	}
 	hotplug_.remove();
 	lazy_threads_.stop();
 	waiter_threads_.stop();

@@ -177,6 +177,7 @@ private:
 	PerCpu<CpuQueue> queues_;
 	HotplugState hotplug_;
 	PerCpuThreads lazy_threads_, waiter_threads_;
+	int closed_all_ = 0;	// stop() closed every queue, then waited a grace period (Q1)
 };
 
 // The statistics row a queued node counts in: the kind it was queued as.
