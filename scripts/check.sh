@@ -8,7 +8,9 @@
 #  4. the harness's own tests (tests/harness.sh): each rule, broken on
 #     purpose, must fail
 #  5. the kselftest suite in the test VM, per flavour, CPUS vCPUs (default 4)
-#  6. for each checking flavour (debug: KASAN + lockdep + atomic-sleep +
+#  6. a guest with 2048 possible CPUs (4 online) loads, queues, hotplugs and
+#     unloads xcall (scripts/scale.sh; `make scale` adds 16 and 64 vCPUs)
+#  7. for each checking flavour (debug: KASAN + lockdep + atomic-sleep +
 #     CSD-lock checks; kcsan: KCSAN), a deliberately broken module must make
 #     each checker fire (tests/detectors.sh)
 # Ends with one line "N passed, N failed"; exit status 1 if anything failed.
@@ -84,6 +86,12 @@ for fl in $flavours; do
 	fi
 	count "$p" "$f" "guest $fl"
 done
+
+if [[ " $flavours " == *" generic "* ]]; then
+	step "scale: 2048 possible CPUs, 4 online (generic kernel, 8 GiB guest)"
+	SCALE_QUICK=1 "$XCALL_TOP/scripts/scale.sh" | tee "$logs/scale.log"
+	count $(ktap_lines "$logs/scale.log") "scale"
+fi
 
 for fl in $flavours; do
 	is_source_flavour "$fl" || continue

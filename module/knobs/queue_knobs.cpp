@@ -66,7 +66,7 @@ void check_where_it_runs(RemoteQueue &queue, int target, QueueKind kind) noexcep
 // ran), so a burst from many CPUs bounces no cache line of the knob's.
 void knob_node_func(cq::Node *n) noexcept
 {
-	auto *node = static_cast<KnobNode *>(n);
+	auto *node = static_cast<KnobNode *>(n);	// owner: its Batch, freed once every node is idle
 	check_where_it_runs(*node->batch->queue, node->target, node->batch->kind);
 }
 

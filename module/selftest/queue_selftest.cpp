@@ -57,6 +57,24 @@ private:
 	AsyncCall<Spin> call_;
 };
 
+// A node of a case's frame must be idle before the frame ends, or a later
+// drain would call through a dead frame. Spins up to @ms for it (a failure
+// the case reports); then, if the caller may sleep, sleeps until it is
+// idle, else spins on: the nodes of the cases that hold preemption off run
+// in a remote CPU's hard IRQ (or its offline drain), never on this CPU.
+bool settle(const cq::Node &node, unsigned ms = 2000) noexcept
+{
+	if (spin_until([&] { return node.idle(); }, ms))
+		return true;
+	while (!node.idle()) {
+		if (current_context() == Context::Task)
+			xk_msleep(1);
+		else
+			cxxrt::cpu_relax();
+	}
+	return false;
+}
+
 // A node that appends its id to a shared log when it runs.
 struct Logged : cq::Node {
 	int id = 0;
@@ -67,7 +85,7 @@ struct Logged : cq::Node {
 
 void log_run(cq::Node *n) noexcept
 {
-	auto *node = static_cast<Logged *>(n);
+	auto *node = static_cast<Logged *>(n);	// owner: the case's frame, which waits until it is idle
 	int slot = cxxrt::fetch_add(*node->next_slot, 1);
 	if (slot < 8)
 		node->log[slot] = node->id;
@@ -106,11 +124,10 @@ void queue_drain_order(Check &check, const SelfTestEnv &env)
 	if (check.expect(rq.queue(target, node[4], kinds[4]) == RemoteQueue::queued, "sync node not queued"))
 		rq.wait_draining_own(node[4]);
 	bool saw_all = blocker.finished();
-	check.expect(spin_until([&] {
-		return node[0].idle() && node[1].idle() && node[3].idle() &&
-		       node[2].idle();
-	}),
-		     "nodes never finished");
+	bool settled = true;
+	for (Logged &n : node)
+		settled &= settle(n);
+	check.expect(settled, "nodes never finished");
 	check.expect(saw_all, "the blocker gave up before the five nodes were queued");
 	check.expect(slot == 5, "%d nodes ran, expected 5", slot);
 	const int expected[5] = {4, 1, 2, 3, 0};
@@ -170,7 +187,7 @@ void queue_remote_irq_work_sees_latest(Check &check, const SelfTestEnv &env)
 		long runs = 0;
 	} item;
 	item.func = [](cq::Node *n) {
-		auto *it = static_cast<Item *>(n);
+		auto *it = static_cast<Item *>(n);	// owner: the case's frame, which waits until it is idle
 		it->seen = cxxrt::read_once(it->sequence);
 		it->runs++;
 	};
@@ -184,7 +201,7 @@ void queue_remote_irq_work_sees_latest(Check &check, const SelfTestEnv &env)
 		if (ret < 0)
 			break;
 	}
-	check.expect(spin_until([&] { return item.idle(); }), "item never went idle");
+	check.expect(settle(item), "item never went idle");
 	check.expect(claimed + failed == rounds, "%ld claims and %ld pending of %ld", claimed, failed, rounds);
 	check.expect(item.seen == rounds, "last run saw %ld, expected %ld", item.seen, rounds);
 	check.expect(item.runs == claimed, "ran %ld times for %ld claims", item.runs, claimed);
@@ -203,7 +220,7 @@ void queue_local_target_rules(Check &check, const SelfTestEnv &env)
 		Context context = Context::Task;
 	};
 	auto record = [](cq::Node *n) {
-		auto *p = static_cast<Probe *>(n);
+		auto *p = static_cast<Probe *>(n);	// owner: the case's frame, which waits until it is idle
 		p->ran++;
 		p->cpu = this_cpu();
 		p->context = current_context();
@@ -221,7 +238,7 @@ void queue_local_target_rules(Check &check, const SelfTestEnv &env)
 		check.expect(rq.queue(self, work, QueueKind::IrqWorkHard) == RemoteQueue::queued, "local irq_work not claimed");
 		check.expect(work.ran == 0, "local irq_work ran with interrupts off");
 	}
-	check.expect(spin_until([&] { return work.idle(); }), "local irq_work never ran");
+	check.expect(settle(work), "local irq_work never ran");
 	check.expect(work.ran == 1 && work.cpu == self, "local irq_work ran %d times on CPU %d", work.ran, work.cpu);
 	check.expect(work.context == Context::HardIrq, "local irq_work ran in %s context", context_name(work.context));
 }
@@ -241,7 +258,7 @@ void queue_contexts_per_kind(Check &check, const SelfTestEnv &env)
 		char comm[16] = {};
 	};
 	auto record = [](cq::Node *n) {
-		auto *p = static_cast<Probe *>(n);
+		auto *p = static_cast<Probe *>(n);	// owner: the case's frame, which waits until it is idle
 		p->cpu = this_cpu();
 		p->irqs_off = xk_irqs_disabled();
 		p->context = current_context();
@@ -252,7 +269,7 @@ void queue_contexts_per_kind(Check &check, const SelfTestEnv &env)
 		Probe p;
 		p.func = record;
 		check.expect(rq.queue(target, p, kinds[i]) == RemoteQueue::queued, "%s not claimed", kind_name(kinds[i]));
-		check.expect(spin_until([&] { return p.idle(); }), "%s never ran", kind_name(kinds[i]));
+		check.expect(settle(p), "%s never ran", kind_name(kinds[i]));
 		bool thread = runs_in_thread(kinds[i], xk_preempt_rt());
 		check.expect(p.cpu == target, "%s ran on CPU %d, not %d", kind_name(kinds[i]), p.cpu, target);
 		if (thread)
@@ -268,7 +285,7 @@ void queue_contexts_per_kind(Check &check, const SelfTestEnv &env)
 	Probe wake;
 	wake.func = record;
 	check.expect(rq.queue(target, wake, QueueKind::Wake) == RemoteQueue::queued, "wake refused");
-	check.expect(spin_until([&] { return wake.idle(); }), "wake never performed");
+	check.expect(settle(wake), "wake never performed");
 	check.expect(wake.cpu == target && wake.irqs_off, "wake performed on CPU %d, interrupts %s", wake.cpu,
 		     wake.irqs_off ? "off" : "on");
 	check.expect(spin_until([&] { return rq.stats(target).waiter_runs() > runs_before; }),
@@ -343,6 +360,7 @@ void queue_irq_work_pending_claim(Check &check, const SelfTestEnv &env)
 	struct Item : cq::Node {
 		int runs = 0;
 	} item;
+	// Owner: the case's frame, which waits until the item is idle.
 	item.func = [](cq::Node *n) { static_cast<Item *>(n)->runs++; };
 
 	CpuBlocker blocker(rq, target, 1, 2000);
@@ -353,7 +371,7 @@ void queue_irq_work_pending_claim(Check &check, const SelfTestEnv &env)
 	int third = rq.queue(target, item, QueueKind::IrqWorkHard);
 	blocker.release();
 	blocker.finished();
-	check.expect(spin_until([&] { return item.idle(); }), "item never went idle");
+	check.expect(settle(item), "item never went idle");
 	check.expect(first == 1, "first queueing returned %d, expected 1 (claimed)", first);
 	check.expect(second == 0 && third == 0, "re-queueing a pending item returned %d and %d, expected 0", second,
 		     third);

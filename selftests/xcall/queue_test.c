@@ -301,17 +301,25 @@ static void on_sigusr1(int sig)
 }
 
 /*
- * A long wait=1 write ends with EINTR when a signal comes; what it queued
- * still runs (handled catches up with queued), and nothing is left behind
- * (the suite's unload checks every allocation came back).
+ * A long write ends with EINTR when a signal comes: 400000 synchronous calls
+ * (seconds under TCG) certainly do. A wait=1 batch may have run out before
+ * the signal (its nodes run while it queues them), so it returns 0 or EINTR.
+ * Either way what was queued runs (handled catches up with queued) and
+ * nothing is left behind (the suite's unload checks every allocation came
+ * back).
  */
 TEST_F(queue, signal_interrupts_a_long_write)
 {
-	static const char *const cmds[] = {"call cpus=all count=100000 wait=1",
-					   "irq_work_lazy cpus=all count=100000 wait=1"};
+	static const struct {
+		const char *cmd;
+		int may_finish;
+	} writes[] = {
+		{"call cpus=all count=100000 wait=1", 0},
+		{"irq_work_lazy cpus=all count=100000 wait=1", 1},
+	};
 
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		int status, settled = 0;
+	for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+		int status, settled = 0, err;
 		pid_t child;
 
 		child = fork();
@@ -320,13 +328,17 @@ TEST_F(queue, signal_interrupts_a_long_write)
 			struct sigaction sa = {.sa_handler = on_sigusr1};	/* no SA_RESTART */
 
 			sigaction(SIGUSR1, &sa, NULL);
-			_exit(xcall_write("queue", cmds[i]));
+			_exit(xcall_write("queue", writes[i].cmd));
 		}
 		usleep(300000);
 		kill(child, SIGUSR1);
 		ASSERT_EQ(child, waitpid(child, &status, 0));
 		ASSERT_TRUE(WIFEXITED(status));
-		EXPECT_EQ(EINTR, WEXITSTATUS(status)) TH_LOG("'%s'", cmds[i]);
+		err = WEXITSTATUS(status);
+		TH_LOG("'%s': %s", writes[i].cmd, err ? strerror(err) : "finished before the signal");
+		if (!(writes[i].may_finish && err == 0)) {
+			EXPECT_EQ(EINTR, err) TH_LOG("'%s'", writes[i].cmd);
+		}
 		for (int tries = 0; tries < 600 && !settled; tries++) {
 			ASSERT_EQ(0, read_stats(&self->after));
 			settled = 1;
@@ -336,7 +348,7 @@ TEST_F(queue, signal_interrupts_a_long_write)
 			if (!settled)
 				usleep(100000);
 		}
-		EXPECT_TRUE(settled) TH_LOG("'%s': queued nodes never all ran", cmds[i]);
+		EXPECT_TRUE(settled) TH_LOG("'%s': queued nodes never all ran", writes[i].cmd);
 	}
 }
 
