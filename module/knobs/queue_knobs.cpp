@@ -262,13 +262,21 @@ int QueueKnobs::store_queue(cxxrt::StringView input) noexcept
 		unsigned long nodes = (cmd.same ? 1UL : cmd.count) * cmd.cpus.count();
 		if (cmd.count * (unsigned long)cmd.cpus.count() > max_nodes_per_write)
 			return -XK_E2BIG;
-		if (cmd.kind == QueueKind::Call)
-			return call_each(cmd);
-		bool full = in_flight_.with([&](InFlight &f) { return f.nodes + nodes > max_nodes_in_flight; });
-		if (full)
-			return -XK_EBUSY;
-		if (int err = queue_batch(cmd, &batch))
-			return err;
+		if (cmd.kind != QueueKind::Call) {
+			bool full = in_flight_.with([&](InFlight &f) { return f.nodes + nodes > max_nodes_in_flight; });
+			if (full)
+				return -XK_EBUSY;
+			if (int err = queue_batch(cmd, &batch))
+				return err;
+		}
+	}
+	if (cmd.kind == QueueKind::Call) {
+		// Made without the hotplug lock (count x CPUs round trips would
+		// hold off CPU hotplug for long): a CPU that goes offline meanwhile
+		// refuses the rest of its calls (-ENXIO from the queue's accepting
+		// flag, (Q1) of remote_queue.h), which the write does not report.
+		Locker<Mutex> one_writer(write_lock_);
+		return call_each(cmd);
 	}
 	// Waited for outside the lock: a slow batch does not hold up other
 	// writers, and a signal ends the wait (the batch then runs on).
