@@ -14,6 +14,7 @@
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/smp.h>
 #include <linux/string.h>
 
@@ -83,5 +84,6 @@ unsigned long long xk_clock_ns(void) { return ktime_get_ns(); }
 void xk_udelay(unsigned long usecs) { udelay(usecs); }
 void xk_msleep(unsigned int msecs) { msleep(msecs); }
 void xk_cond_resched(void) { cond_resched(); }
+int xk_signal_pending(void) { return signal_pending(current); }
 
 void xk_synchronize_rcu(void) { synchronize_rcu(); }
