@@ -12,12 +12,15 @@
 # CPU 1, the target, runs a spinning process meanwhile: an idle target is
 # woken from hlt through the host's scheduler, which varies far more than
 # the calls (and a polling idle CPU gets no IPI at all).
-# N calls per round (1000), ROUNDS (11); burst sizes BURSTS (1 10 100 1000 10000).
+# N calls per round at 4 vCPUs (500; scaled by 4/vCPUs above 4, since each
+# call costs more when more vCPUs share the host's cores: a guest's time
+# stays about the same), ROUNDS (11), broadcast N/20 calls; burst sizes
+# BURSTS (1 10 100 1000 10000).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 "$XCALL_TOP/scripts/deps.sh" gnuplot-nox
-n=${N:-1000}
+base_n=${N:-500}
 rounds=${ROUNDS:-11}
 bursts=${BURSTS:-1 10 100 1000 10000}
 out=$XCALL_BUILD/bench
@@ -26,6 +29,8 @@ csv=$out/results.csv
 echo "kernel,vcpus,mode,side,statistic,value" >"$csv"
 
 guest_cmd() {
+	local cpus=$1 n=$base_n
+	[ "$cpus" -le 4 ] || n=$((base_n * 4 / cpus))
 	cat <<EOF
 insmod /xcall/xcall.ko
 taskset -c 1 sh -c 'while :; do :; done' &
@@ -34,14 +39,14 @@ sleep 1
 D=/sys/kernel/debug/xcall
 run() {
 	if echo "\$2" > \$D/bench; then
-		echo "@@mode \$1"; cat \$D/bench
+		echo "bench-mode \$1"; cat \$D/bench
 	else
-		echo "@@failed \$2"
+		echo "bench-failed \$2"
 	fi
 }
 for m in sync async queue_sync queue_async remote_irq_work; do run \$m "\$m cpu=1 n=$n rounds=$rounds"; done
 run local "local cpu=0 n=$n rounds=$rounds"
-run broadcast "broadcast cpu=0 n=$((n / 5)) rounds=$rounds"
+run broadcast "broadcast cpu=0 n=$(((n + 19) / 20)) rounds=$rounds"
 run fanin "fanin cpu=1 n=$n rounds=$rounds"
 for b in $bursts; do run burst-\$b "burst cpu=1 n=\$b rounds=$rounds"; done
 kill \$spinner
@@ -53,8 +58,8 @@ EOF
 # values the statistic's median, min and max.
 to_csv() {
 	awk -v k="$1" -v c="$2" '
-		/^@@mode / { mode = $2; next }
-		/^@@failed/ { print "xcall: bench: " $0 > "/dev/stderr"; next }
+		/^bench-mode / { mode = $2; next }
+		/^bench-failed/ { print "xcall: bench: " $0 > "/dev/stderr"; next }
 		mode == "" || $2 != "median" { next }
 		{
 			side = $1; stat = $1
@@ -75,7 +80,7 @@ for fl in ${FLAVOURS:-generic rt}; do
 		note "bench: $fl kernel, $cpus vCPUs ..."
 		log=$out/guest-$fl-$cpus.log
 		CPUS=$cpus GUEST_TIMEOUT=${GUEST_TIMEOUT:-900} MEM=${MEM:-2G} \
-			"$XCALL_TOP/scripts/guest.sh" "$fl" run -- "$(guest_cmd)" >"$log" 2>&1 ||
+			"$XCALL_TOP/scripts/guest.sh" "$fl" run -- "$(guest_cmd "$cpus")" >"$log" 2>&1 ||
 			die "bench: the $fl guest with $cpus vCPUs failed (log: $log)"
 		guest_output "$log" | to_csv "$fl" "$cpus" >>"$csv"
 		note "bench: $fl kernel, $cpus vCPUs: $(($(date +%s) - t0)) s"
@@ -85,9 +90,14 @@ done
 # ---- the Markdown table -----------------------------------------------------------------
 awk -F, 'NR > 1 { v[$1 "," $2 "," $3 "," $4 "," $5] = $6; key[$1 "," $2] = 1; m[$3] = 1 }
 	function r(k, mode, side, stat) { return v[k "," mode "," side "," stat] }
+	function before(a, b,   x, y) { split(a, x, ","); split(b, y, ","); return x[1] < y[1] || (x[1] == y[1] && x[2] + 0 < y[2] + 0) }
 	END {
 		split("sync async queue_sync queue_async remote_irq_work burst-1000 fanin broadcast local", order, " ")
-		n = asorti(key, keys)
+		n = 0	# keys in order (mawk has no asorti): kernel, then vCPUs as numbers
+		for (kk in key) {
+			keys[++n] = kk
+			for (j = n; j > 1 && before(keys[j], keys[j - 1]); j--) { t = keys[j]; keys[j] = keys[j - 1]; keys[j - 1] = t }
+		}
 		for (i = 1; i <= n; i++) {
 			split(keys[i], kc, ",")
 			printf "\n### %s kernel, %s vCPUs\n\n", kc[1], kc[2]

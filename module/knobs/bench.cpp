@@ -14,10 +14,12 @@ namespace {
 using Mode = BenchKnob::Mode;
 
 // What each mode compares (xcall side vs kernel side), how many calls one
-// preemption-off chunk may hold (at most ~50 us a call under a loaded TCG
-// host: a chunk stays well below a scheduler tick budget of milliseconds,
-// far below RCU's 21 s stall limit), the largest n, and the queue kind whose
-// kicks the xcall side counts (Count: none).
+// preemption-off chunk may hold, the largest n, and the queue kind whose
+// kicks the xcall side counts (Count: none). A chunk of 100 calls takes a few
+// milliseconds under TCG (tens of microseconds a call), far below RCU's
+// 21 s stall limit; small chunks also interleave the two sides finely, so
+// that the host descheduling a vCPU (milliseconds at a time) lands on both
+// sides alike rather than on one side of a round.
 struct ModeInfo {
 	const char *name;
 	unsigned chunk;	// 0: the whole n is one chunk (a burst is not split)
@@ -27,23 +29,23 @@ struct ModeInfo {
 
 constexpr ModeInfo mode_table[unsigned(Mode::Count)] = {
 	// call_on() vs smp_call_function_single(wait=1)
-	{"sync", 500, BenchKnob::max_calls, QueueKind::Count},
+	{"sync", 100, BenchKnob::max_calls, QueueKind::Count},
 	// AsyncCall vs smp_call_function_single_async(), one at a time
-	{"async", 500, BenchKnob::max_calls, QueueKind::Count},
+	{"async", 100, BenchKnob::max_calls, QueueKind::Count},
 	// RemoteQueue::call() vs smp_call_function_single(wait=1)
-	{"queue_sync", 500, BenchKnob::max_calls, QueueKind::Call},
+	{"queue_sync", 100, BenchKnob::max_calls, QueueKind::Call},
 	// an async node vs an async CSD, each waited for before the next
-	{"queue_async", 500, BenchKnob::max_calls, QueueKind::Async},
+	{"queue_async", 100, BenchKnob::max_calls, QueueKind::Async},
 	// a hard irq_work item queued on the target vs CSD + local irq_work
-	{"remote_irq_work", 500, BenchKnob::max_calls, QueueKind::IrqWorkHard},
+	{"remote_irq_work", 100, BenchKnob::max_calls, QueueKind::IrqWorkHard},
 	// n async nodes back to back vs n CSDs
 	{"burst", 0, BenchKnob::max_burst, QueueKind::Async},
 	// n nodes from every other online CPU at once vs n CSDs from each
 	{"fanin", 0, BenchKnob::max_burst, QueueKind::Async},
 	// one sync call to every other online CPU vs smp_call_function_many(wait=1)
-	{"broadcast", 100, BenchKnob::max_calls, QueueKind::Call},
+	{"broadcast", 20, BenchKnob::max_calls, QueueKind::Call},
 	// call_on() and RemoteQueue::call() to this CPU vs smp_call_function_single()
-	{"local", 1000, BenchKnob::max_calls, QueueKind::Count},
+	{"local", 500, BenchKnob::max_calls, QueueKind::Count},
 };
 
 constexpr const ModeInfo &info(Mode m) noexcept { return mode_table[unsigned(m)]; }
