@@ -25,7 +25,7 @@ FLAVOUR ?= generic
 FLAVOURS ?= generic rt
 CPUS ?= 4
 MEM ?= 1G
-BENCH_CPUS ?= 2
+BENCH_CPUS ?= 2 4 8 16
 export FLAVOUR FLAVOURS CPUS MEM
 
 .PHONY: all modules deps check check-debug demo shell bench soak host-test harness-test kselftest clean \
@@ -57,7 +57,7 @@ shell: deps
 	@scripts/guest.sh $(FLAVOUR) shell
 
 bench:
-	@CPUS=$(BENCH_CPUS) scripts/bench.sh
+	@BENCH_CPUS="$(BENCH_CPUS)" scripts/bench.sh
 
 soak:
 	@scripts/soak.sh

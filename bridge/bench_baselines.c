@@ -5,6 +5,8 @@
  */
 #define pr_fmt(fmt) "xcall: " fmt
 
+#include <linux/cpumask.h>
+#include <linux/irq_work.h>
 #include <linux/ktime.h>
 #include <linux/smp.h>
 
@@ -56,5 +58,151 @@ unsigned long long xk_bench_raw_async(int cpu, unsigned int n)
 		smp_call_function_single_async(cpu, &b.csd);
 		smp_cond_load_acquire(&b.done, VAL);
 	}
+	return ktime_get_ns() - start;
+}
+
+/* ---- remote irq_work, the way a module must do it today ------------------------- */
+
+struct bench_irq_work {
+	call_single_data_t csd;
+	struct irq_work work;
+	int done;
+};
+
+static void bench_irq_work_fn(struct irq_work *work)
+{
+	struct bench_irq_work *b = container_of(work, struct bench_irq_work, work);
+
+	smp_store_release(&b->done, 1);	/* pairs with the loop's acquire */
+}
+
+/* On the target, in hard IRQ: the second interrupt is the irq_work's self-IPI. */
+static void bench_forward_fn(void *info)
+{
+	struct bench_irq_work *b = info;
+
+	irq_work_queue(&b->work);
+}
+
+unsigned long long xk_bench_raw_remote_irq_work(int cpu, unsigned int n)
+{
+	struct bench_irq_work b = { .done = 0 };
+	u64 elapsed, start;
+	unsigned int i;
+
+	INIT_CSD(&b.csd, bench_forward_fn, &b);
+	init_irq_work(&b.work, bench_irq_work_fn);
+	atomic_set(&b.work.node.a_flags, IRQ_WORK_HARD_IRQ);	/* IRQ_WORK_INIT_HARD's flag */
+	start = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		WRITE_ONCE(b.done, 0);
+		smp_call_function_single_async(cpu, &b.csd);
+		smp_cond_load_acquire(&b.done, VAL);
+	}
+	elapsed = ktime_get_ns() - start;
+	/*
+	 * The irq_work code touches the item after its function (BUSY clear):
+	 * wait for that before the frame goes. Not irq_work_sync(): it may
+	 * sleep, and the caller has preemption off.
+	 */
+	while (irq_work_is_busy(&b.work))
+		cpu_relax();
+	return elapsed;
+}
+
+/* ---- bursts: many CSDs to one CPU ----------------------------------------------- */
+
+/* One CSD of a burst; every CSD of a burst counts into the same @done. */
+struct bench_burst_csd {
+	call_single_data_t csd;
+	unsigned long *done;
+} __aligned(64);
+
+xk_size_t xk_bench_csds_bytes(unsigned int count)
+{
+	return (xk_size_t)count * sizeof(struct bench_burst_csd);
+}
+
+/*
+ * Runs on the target only, one at a time (interrupts off): a plain
+ * increment, published with release; no atomic, as xcall's bench nodes.
+ */
+static void bench_burst_fn(void *info)
+{
+	struct bench_burst_csd *c = info;
+
+	smp_store_release(c->done, READ_ONCE(*c->done) + 1);	/* pairs with the waiter's acquire */
+}
+
+static void bench_csds_init(struct bench_burst_csd *c, unsigned int count, unsigned long *done)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++) {
+		INIT_CSD(&c[i].csd, bench_burst_fn, &c[i]);
+		c[i].done = done;
+	}
+}
+
+unsigned long long xk_bench_raw_burst(int cpu, void *csds, unsigned int n)
+{
+	struct bench_burst_csd *c = csds;
+	unsigned long done = 0;
+	u64 start;
+	unsigned int i;
+
+	bench_csds_init(c, n, &done);
+	start = ktime_get_ns();
+	for (i = 0; i < n; i++)
+		smp_call_function_single_async(cpu, &c[i].csd);
+	smp_cond_load_acquire(&done, VAL == n);
+	return ktime_get_ns() - start;
+}
+
+struct bench_fanin {
+	struct bench_burst_csd *csds;
+	unsigned int n;
+	int cpu;
+	atomic_t next_slice;
+};
+
+/* On each source CPU, interrupts off: send its slice of the CSDs. */
+static void bench_fanin_fn(void *info)
+{
+	struct bench_fanin *f = info;
+	struct bench_burst_csd *c = f->csds + (size_t)atomic_fetch_inc(&f->next_slice) * f->n;
+	unsigned int i;
+
+	for (i = 0; i < f->n; i++)
+		smp_call_function_single_async(f->cpu, &c[i].csd);
+}
+
+unsigned long long xk_bench_raw_fanin(const unsigned long *sources, int cpu, void *csds, unsigned int n)
+{
+	struct bench_fanin f = { .csds = csds, .n = n, .cpu = cpu };
+	unsigned long done = 0, total = (unsigned long)n * cpumask_weight(to_cpumask(sources));
+	u64 start;
+
+	atomic_set(&f.next_slice, 0);
+	bench_csds_init(f.csds, total, &done);
+	start = ktime_get_ns();
+	on_each_cpu_cond_mask(NULL, bench_fanin_fn, &f, 1, to_cpumask(sources));
+	smp_cond_load_acquire(&done, VAL == total);
+	return ktime_get_ns() - start;
+}
+
+/* ---- broadcast ------------------------------------------------------------------ */
+
+static void bench_nop_fn(void *info)
+{
+}
+
+unsigned long long xk_bench_raw_broadcast(const unsigned long *mask, unsigned int n)
+{
+	u64 start = ktime_get_ns();
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		smp_call_function_many(to_cpumask(mask), bench_nop_fn, NULL, 1);
 	return ktime_get_ns() - start;
 }

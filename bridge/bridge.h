@@ -125,7 +125,7 @@ unsigned long long xk_clock_ns(void) XK_NOEXCEPT;	/* ktime_get_ns() */
 void xk_udelay(unsigned long usecs) XK_NOEXCEPT;
 void xk_msleep(unsigned int msecs) XK_NOEXCEPT;
 void xk_cond_resched(void) XK_NOEXCEPT;
-int xk_signal_pending(void) XK_NOEXCEPT;	/* signal_pending(current) */
+int xk_signal_pending(void) XK_NOEXCEPT;	/* signal_pending(current): task context */
 
 /* ---- cross-CPU calls (kernel/smp.c) ------------------------------------------ */
 
@@ -236,6 +236,24 @@ void xk_free_large(void *ptr) XK_NOEXCEPT;
  */
 unsigned long long xk_bench_raw_sync(int cpu, unsigned int n) XK_NOEXCEPT;
 unsigned long long xk_bench_raw_async(int cpu, unsigned int n) XK_NOEXCEPT;
+/*
+ * The kernel paths the queue modes are measured against, same rules:
+ *   remote_irq_work: what a module must do today for an irq_work on another
+ *          CPU: an async CSD whose function queues a local hard irq_work
+ *          (two interrupts), spinning until the irq_work has run
+ *   burst: @n async CSDs to @cpu back to back, spinning until all ran
+ *   fanin: every CPU of @sources (this one included, interrupts off) sends
+ *          @n async CSDs to @cpu at once; spins until all ran
+ *   broadcast: smp_call_function_many(@mask, wait=1), @n times
+ * Burst and fanin take storage for their CSDs from the caller (allocated
+ * outside the timed section): xk_bench_csds_bytes(count) bytes, aligned to 64.
+ */
+unsigned long long xk_bench_raw_remote_irq_work(int cpu, unsigned int n) XK_NOEXCEPT;
+xk_size_t xk_bench_csds_bytes(unsigned int count) XK_NOEXCEPT;
+unsigned long long xk_bench_raw_burst(int cpu, void *csds, unsigned int n) XK_NOEXCEPT;
+unsigned long long xk_bench_raw_fanin(const unsigned long *sources, int cpu, void *csds,
+				      unsigned int n) XK_NOEXCEPT;
+unsigned long long xk_bench_raw_broadcast(const unsigned long *mask, unsigned int n) XK_NOEXCEPT;
 
 /* ---- sleeping locks ------------------------------------------------------- */
 

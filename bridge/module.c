@@ -20,6 +20,7 @@ static_assert(XK_EPERM == EPERM && XK_ENOENT == ENOENT && XK_EIO == EIO && XK_EI
 static_assert(XK_ENXIO == ENXIO && XK_E2BIG == E2BIG && XK_ENOMEM == ENOMEM);
 static_assert(XK_EBUSY == EBUSY && XK_EEXIST == EEXIST && XK_EINVAL == EINVAL);
 static_assert(XK_ENOSPC == ENOSPC && XK_EDEADLK == EDEADLK);
+static_assert(XK_EINTR == EINTR);
 
 /* ---- logging and formatting -------------------------------------------- */
 

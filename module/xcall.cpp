@@ -96,7 +96,7 @@ private:
 	QueueKnobs queue_knobs_{queue_};	// after the queue: removed before it
 	HotplugState hotplug_;
 	SelfTestKnob selftest_{queue_};
-	BenchKnob bench_;
+	BenchKnob bench_{queue_};
 	DebugfsFile memory_file_;
 	DebugfsFile hotplug_file_;
 	DebugfsFile refusals_file_;

@@ -1,29 +1,204 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# `make bench`: the cost of xcall's call types against the kernel's raw C
-# calls, measured in-kernel (debugfs "bench") on each kernel flavour, in one
-# guest run per flavour. Defaults: 2 vCPUs (one host core each: with more
-# vCPUs than host cores TCG's noise swamps the difference), calls from CPU 0
-# to CPU 1, N=2000 calls per round, ROUNDS=51 rounds, alternating order.
-# CPU 1 runs a spinning process meanwhile: an idle target is woken from
-# hlt through the host's scheduler, which varies far more than the calls.
+# `make bench`: xcall's calls and merged queue against the kernel's own
+# paths, measured in-kernel (debugfs "bench", alternating rounds) on each
+# kernel flavour (FLAVOURS, "generic rt") at each vCPU count (BENCH_CPUS,
+# "2 4 8 16"), one guest run per pair. Writes build/bench/:
+#   results.csv    kernel,vcpus,mode,side,statistic,value
+#   results.md     a Markdown table per kernel and vCPU count
+#   ratio.png      median ratio xcall/kernel per mode and kernel, min-max bars
+#   burst.png      ns per node and kicks per node against burst size
+#   scaling.png    cost per node against vCPU count (fanin, burst)
+# CPU 1, the target, runs a spinning process meanwhile: an idle target is
+# woken from hlt through the host's scheduler, which varies far more than
+# the calls (and a polling idle CPU gets no IPI at all).
+# N calls per round at 4 vCPUs (500; scaled by 4/vCPUs above 4, since each
+# call costs more when more vCPUs share the host's cores: a guest's time
+# stays about the same), ROUNDS (11), broadcast N/20 calls; burst sizes
+# BURSTS (1 10 100 1000 10000).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-"$XCALL_TOP/scripts/deps.sh"
-n=${N:-2000}
-rounds=${ROUNDS:-51}
-for fl in ${FLAVOURS:-generic rt}; do
-	cmd="insmod /xcall/xcall.ko
+"$XCALL_TOP/scripts/deps.sh" gnuplot-nox
+base_n=${N:-500}
+rounds=${ROUNDS:-11}
+bursts=${BURSTS:-1 10 100 1000 10000}
+out=$XCALL_BUILD/bench
+mkdir -p "$out"
+csv=$out/results.csv
+echo "kernel,vcpus,mode,side,statistic,value" >"$csv"
+
+guest_cmd() {
+	local cpus=$1 n=$base_n
+	[ "$cpus" -le 4 ] || n=$((base_n * 4 / cpus))
+	cat <<EOF
+insmod /xcall/xcall.ko
 taskset -c 1 sh -c 'while :; do :; done' &
 spinner=\$!
 sleep 1
-for kind in sync async; do
-	echo \"\$kind cpu=1 n=$n rounds=$rounds\" > /sys/kernel/debug/xcall/bench && cat /sys/kernel/debug/xcall/bench
-done
+D=/sys/kernel/debug/xcall
+run() {
+	if echo "\$2" > \$D/bench; then
+		echo "bench-mode \$1"; cat \$D/bench
+	else
+		echo "bench-failed \$2"
+	fi
+}
+for m in sync async queue_sync queue_async remote_irq_work; do run \$m "\$m cpu=1 n=$n rounds=$rounds"; done
+run local "local cpu=0 n=$n rounds=$rounds"
+run broadcast "broadcast cpu=0 n=$(((n + 19) / 20)) rounds=$rounds"
+run fanin "fanin cpu=1 n=$n rounds=$rounds"
+for b in $bursts; do run burst-\$b "burst cpu=1 n=\$b rounds=$rounds"; done
 kill \$spinner
-rmmod xcall"
-	echo "== $fl kernel"
-	CPUS=${CPUS:-2} GUEST_TIMEOUT=${GUEST_TIMEOUT:-900} "$XCALL_TOP/scripts/guest.sh" "$fl" run -- "$cmd" |
-		grep -E '^(bench|xcall_ns|raw_ns|ratio)'
+rmmod xcall
+EOF
+}
+
+# A report's lines as CSV rows: the line's name gives the side, its three
+# values the statistic's median, min and max.
+to_csv() {
+	awk -v k="$1" -v c="$2" '
+		/^bench-mode / { mode = $2; next }
+		/^bench-failed/ { print "xcall: bench: " $0 > "/dev/stderr"; next }
+		mode == "" || $2 != "median" { next }
+		{
+			side = $1; stat = $1
+			if ($1 ~ /_ns_per_call$/) { side = $1; sub(/_ns_per_call$/, "", side); stat = "ns_per_call" }
+			else if ($1 == "ratio") { side = "xcall/kernel"; stat = "ratio" }
+			else if ($1 == "queue_ratio") { side = "queue/kernel"; stat = "ratio" }
+			else side = "xcall"
+			if (side == "raw") side = "kernel"
+			printf "%s,%s,%s,%s,%s_median,%s\n%s,%s,%s,%s,%s_min,%s\n%s,%s,%s,%s,%s_max,%s\n",
+				k, c, mode, side, stat, $3, k, c, mode, side, stat, $5, k, c, mode, side, stat, $7
+		}'
+}
+
+start=$(date +%s)
+for fl in ${FLAVOURS:-generic rt}; do
+	for cpus in ${BENCH_CPUS:-2 4 8 16}; do
+		t0=$(date +%s)
+		note "bench: $fl kernel, $cpus vCPUs ..."
+		log=$out/guest-$fl-$cpus.log
+		CPUS=$cpus GUEST_TIMEOUT=${GUEST_TIMEOUT:-900} MEM=${MEM:-2G} \
+			"$XCALL_TOP/scripts/guest.sh" "$fl" run -- "$(guest_cmd "$cpus")" >"$log" 2>&1 ||
+			die "bench: the $fl guest with $cpus vCPUs failed (log: $log)"
+		guest_output "$log" | to_csv "$fl" "$cpus" >>"$csv"
+		note "bench: $fl kernel, $cpus vCPUs: $(($(date +%s) - t0)) s"
+	done
 done
+
+# ---- the Markdown table -----------------------------------------------------------------
+awk -F, 'NR > 1 { v[$1 "," $2 "," $3 "," $4 "," $5] = $6; key[$1 "," $2] = 1; m[$3] = 1 }
+	function r(k, mode, side, stat) { return v[k "," mode "," side "," stat] }
+	function before(a, b,   x, y) { split(a, x, ","); split(b, y, ","); return x[1] < y[1] || (x[1] == y[1] && x[2] + 0 < y[2] + 0) }
+	END {
+		split("sync async queue_sync queue_async remote_irq_work burst-1000 fanin broadcast local", order, " ")
+		n = 0	# keys in order (mawk has no asorti): kernel, then vCPUs as numbers
+		for (kk in key) {
+			keys[++n] = kk
+			for (j = n; j > 1 && before(keys[j], keys[j - 1]); j--) { t = keys[j]; keys[j] = keys[j - 1]; keys[j - 1] = t }
+		}
+		for (i = 1; i <= n; i++) {
+			split(keys[i], kc, ",")
+			printf "\n### %s kernel, %s vCPUs\n\n", kc[1], kc[2]
+			print "| mode | xcall ns | kernel ns | ratio median (min–max) | kicks/node | IPIs/node |"
+			print "|---|---|---|---|---|---|"
+			for (j = 1; j <= 9; j++) {
+				mo = order[j]; k = keys[i]
+				if (r(k, mo, "xcall/kernel", "ratio_median") == "") continue
+				printf "| %s | %s | %s | %s (%s–%s) | %s | %s |\n", mo, r(k, mo, "xcall", "ns_per_call_median"),
+					r(k, mo, "kernel", "ns_per_call_median"), r(k, mo, "xcall/kernel", "ratio_median"),
+					r(k, mo, "xcall/kernel", "ratio_min"), r(k, mo, "xcall/kernel", "ratio_max"),
+					r(k, mo, "xcall", "kicks_per_node_median"), r(k, mo, "xcall", "ipis_per_node_median")
+				if (mo == "local")
+					printf "| local (queue) | %s | %s | %s (%s–%s) | | |\n", r(k, mo, "queue", "ns_per_call_median"),
+						r(k, mo, "kernel", "ns_per_call_median"), r(k, mo, "queue/kernel", "ratio_median"),
+						r(k, mo, "queue/kernel", "ratio_min"), r(k, mo, "queue/kernel", "ratio_max")
+			}
+		}
+	}' "$csv" >"$out/results.md"
+
+# ---- plots ------------------------------------------------------------------------------
+# Data files for gnuplot, then one script per plot.
+flavours=${FLAVOURS:-generic rt}
+cpus_list=${BENCH_CPUS:-2 4 8 16}
+ref=4
+case " $cpus_list " in *" 4 "*) ;; *) ref=${cpus_list%% *} ;; esac
+get() { awk -F, -v k="$1" -v c="$2" -v m="$3" -v s="$4" -v t="$5" \
+	'$1 == k && $2 == c && $3 == m && $4 == s && $5 == t { print $6 }' "$csv"; }
+for fl in $flavours; do
+	i=0
+	for mo in sync async queue_sync queue_async remote_irq_work burst-1000 fanin broadcast local; do
+		i=$((i + 1))
+		med=$(get "$fl" "$ref" "$mo" xcall/kernel ratio_median)
+		[ -n "$med" ] || continue
+		echo "$i $mo $med $(get "$fl" "$ref" "$mo" xcall/kernel ratio_min) $(get "$fl" "$ref" "$mo" xcall/kernel ratio_max)"
+	done >"$out/ratio-$fl.dat"
+	for b in $bursts; do
+		echo "$b $(get "$fl" "$ref" "burst-$b" xcall ns_per_call_median) $(get "$fl" "$ref" "burst-$b" kernel ns_per_call_median)" \
+			"$(get "$fl" "$ref" "burst-$b" xcall kicks_per_node_median) $(get "$fl" "$ref" "burst-$b" xcall ipis_per_node_median)"
+	done >"$out/burst-$fl.dat"
+	for c in $cpus_list; do
+		echo "$c $(get "$fl" "$c" fanin xcall ns_per_call_median) $(get "$fl" "$c" fanin kernel ns_per_call_median)" \
+			"$(get "$fl" "$c" burst-1000 xcall ns_per_call_median) $(get "$fl" "$c" burst-1000 kernel ns_per_call_median)"
+	done >"$out/scaling-$fl.dat"
+done
+
+plots() {
+	local fl first=1 off=-0.15
+	echo "set terminal pngcairo size 1000,560 noenhanced"
+	echo "set output '$out/ratio.png'"
+	echo "set title 'xcall / kernel, median ratio per round (bars: min-max), $ref vCPUs, TCG'"
+	echo "set xrange [0.5:9.5]; set yrange [0:*]; set grid ytics; set xtics rotate by -30"
+	echo "set arrow from 0.5,1 to 9.5,1 nohead dashtype 2"
+	printf "plot"
+	for fl in $flavours; do
+		[ $first = 1 ] || printf ","
+		first=0
+		printf " '%s' using (\$1%+.2f):3:4:5:xtic(2) with yerrorbars pointtype 7 title '%s'" "$out/ratio-$fl.dat" "$off" "$fl"
+		off=0.15
+	done
+	echo
+	echo "set output '$out/burst.png'"
+	echo "unset arrow; set xtics norotate; set logscale x; set xrange [0.5:20000]"
+	echo "set multiplot layout 1,2"
+	echo "set title 'ns per node vs burst size ($ref vCPUs)'; set logscale y; set yrange [*:*]"
+	first=1
+	printf "plot"
+	for fl in $flavours; do
+		[ $first = 1 ] || printf ","
+		first=0
+		printf " '%s' using 1:2 with linespoints title '%s xcall', '' using 1:3 with linespoints title '%s kernel'" \
+			"$out/burst-$fl.dat" "$fl" "$fl"
+	done
+	echo
+	echo "set title 'xcall kicks per node vs burst size'; set yrange [0.0001:2]"
+	first=1
+	printf "plot"
+	for fl in $flavours; do
+		[ $first = 1 ] || printf ","
+		first=0
+		printf " '%s' using 1:4 with linespoints title '%s kicks', '' using 1:5 with linespoints title '%s IPIs (hard IRQ)'" \
+			"$out/burst-$fl.dat" "$fl" "$fl"
+	done
+	echo
+	echo "unset multiplot"
+	echo "set output '$out/scaling.png'"
+	echo "unset logscale; set logscale y; set xrange [*:*]; set yrange [*:*]"
+	echo "set title 'ns per node vs vCPUs (fanin: all other CPUs into one; burst: 1000 nodes from one)'"
+	echo "set xlabel 'vCPUs'"
+	first=1
+	printf "plot"
+	for fl in $flavours; do
+		[ $first = 1 ] || printf ","
+		first=0
+		printf " '%s' using 1:2 with linespoints title '%s fanin xcall', '' using 1:3 with linespoints title '%s fanin kernel'," \
+			"$out/scaling-$fl.dat" "$fl" "$fl"
+		printf " '' using 1:4 with linespoints title '%s burst xcall', '' using 1:5 with linespoints title '%s burst kernel'" "$fl" "$fl"
+	done
+	echo
+}
+plots >"$out/plots.gp"
+gnuplot "$out/plots.gp" || die "bench: gnuplot failed ($out/plots.gp)"
+cat "$out/results.md"
+note "bench: $(($(date +%s) - start)) s; $csv, $out/results.md, $out/{ratio,burst,scaling}.png"

@@ -7,6 +7,7 @@ set -euo pipefail
 want=(make gcc-12 g++-12 binutils kmod cpio busybox-static qemu-system-x86
       libgtest-dev libc6-dev xz-utils perl python3 rsync file gzip
       bc flex bison libelf-dev libssl-dev)	# the last five: the debug kernels
+want+=("$@")	# what one target adds (make bench: gnuplot-nox)
 
 sudo=
 [ "$(id -u)" = 0 ] || sudo=sudo

@@ -298,7 +298,7 @@ int QueueKnobs::store_reset(cxxrt::StringView input) noexcept
 int QueueKnobs::show_stats(Text &out) noexcept
 {
 	reap(false);
-	out.printf("cpu kind queued handled kicks pending wrong_cpu wrong_context\n");
+	out.printf("cpu kind queued handled kicks pending wrong_cpu wrong_context kicks_irq kicks_polled\n");
 	CpuStats::Row totals[queue_kinds] = {};
 	for_each_possible_cpu([&](int cpu) {
 		const CpuStats &stats = queue_.stats(cpu);
@@ -306,8 +306,9 @@ int QueueKnobs::show_stats(Text &out) noexcept
 		for_each_kind([&](QueueKind k) {
 			CpuStats::Row row = stats.read(k);
 			if (online)
-				out.printf("%d %s %lu %lu %lu %lu %lu %lu\n", cpu, kind_name(k), row.queued, row.handled,
-					   row.kicks, row.pending, row.wrong_cpu, row.wrong_context);
+				out.printf("%d %s %lu %lu %lu %lu %lu %lu %lu %lu\n", cpu, kind_name(k), row.queued,
+					   row.handled, row.kicks, row.pending, row.wrong_cpu, row.wrong_context,
+					   row.kicks_irq, row.kicks_polled);
 			CpuStats::Row &t = totals[unsigned(k)];
 			t.queued += row.queued;
 			t.handled += row.handled;
@@ -315,12 +316,14 @@ int QueueKnobs::show_stats(Text &out) noexcept
 			t.pending += row.pending;
 			t.wrong_cpu += row.wrong_cpu;
 			t.wrong_context += row.wrong_context;
+			t.kicks_irq += row.kicks_irq;
+			t.kicks_polled += row.kicks_polled;
 		});
 	});
 	for_each_kind([&](QueueKind k) {
 		const CpuStats::Row &t = totals[unsigned(k)];
-		out.printf("all %s %lu %lu %lu %lu %lu %lu\n", kind_name(k), t.queued, t.handled, t.kicks, t.pending,
-			   t.wrong_cpu, t.wrong_context);
+		out.printf("all %s %lu %lu %lu %lu %lu %lu %lu %lu\n", kind_name(k), t.queued, t.handled, t.kicks,
+			   t.pending, t.wrong_cpu, t.wrong_context, t.kicks_irq, t.kicks_polled);
 	});
 	return 0;
 }

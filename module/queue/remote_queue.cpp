@@ -5,7 +5,14 @@
 
 namespace xcall {
 
-void RemoteQueue::CpuQueue::Kick::operator()() const noexcept { queue->owner->drain_this_cpu(*queue); }
+// A kick's handler, on the kicked CPU with interrupts off: in hard IRQ when
+// an interrupt brought it, else in the idle loop or a caller's flush of the
+// kernel's call_single_queue (which sent no IPI for it).
+void RemoteQueue::CpuQueue::Kick::operator()() const noexcept
+{
+	queue->stats.count_kick_handled(QueueKind(cxxrt::read_once(queue->kick_kind)), xk_in_hardirq());
+	queue->owner->drain_this_cpu(*queue);
+}
 
 // ---- the drain -------------------------------------------------------------------
 
@@ -22,7 +29,12 @@ struct RemoteQueue::DrainHandler {
 		// not perfectly in step across CPUs (a TSC trusted with
 		// tsc=reliable), a fast drain can read an earlier time. Count
 		// that as 0 rather than as a wrapped 2^64 ns.
-		unsigned long long now = xk_clock_ns(), queued = node->queued_ns;
+		unsigned long long queued = node->queued_ns;
+		if (!queued) {	// queued with latency stamps off
+			q.stats.count_handled(queued_kind(*node));
+			return;
+		}
+		unsigned long long now = xk_clock_ns();
 		q.stats.count_handled(queued_kind(*node), now > queued ? now - queued : 0);
 	}
 	void run_sync(cq::Node *node) noexcept
@@ -115,6 +127,7 @@ void RemoteQueue::wait_lazy_idle(int cpu) noexcept
 // meanwhile (stop_machine needs this CPU).
 void RemoteQueue::kick_cpu(CpuQueue &q, QueueKind kind) noexcept
 {
+	cxxrt::write_once(q.kick_kind, (unsigned short)kind);	// read by Kick: a label, not an order
 	if (q.cpu == this_cpu()) {
 		if (q.self_kick.queue())
 			q.stats.count_kick(kind, false);
@@ -148,7 +161,8 @@ int RemoteQueue::queue(int cpu, cq::Node &node, QueueKind kind) noexcept
 	// The node is ours until the drain hands it over: these writes are
 	// published by the push (1).
 	node.tag = (unsigned short)kind;
-	node.queued_ns = xk_clock_ns();
+	// 0: not stamped (ktime_get_ns() is never 0 once booted).
+	node.queued_ns = cxxrt::read_once(stamp_latency_) ? xk_clock_ns() : 0;
 	q.stats.count_queued(kind, remote);
 	if (!remote && (info.node_type == cq::kind_sync || info.node_type == cq::kind_async)) {
 		// Like smp_call_function_single*() to this CPU: at once, IRQs off.

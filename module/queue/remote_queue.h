@@ -124,6 +124,13 @@ public:
 	// Waits (sleeping) until @cpu's lazy list is empty and its thread idle.
 	void wait_lazy_idle(int cpu) noexcept;
 
+	// Whether queue() stamps each node with the clock for the latency
+	// histograms (on by default). The benchmark turns it off for its
+	// rounds: on Debian's generic kernel under TCG a clock read is an
+	// emulated HPET access, dearer than the rest of a node's path. Nodes
+	// queued while it is off count as handled with no latency sample.
+	void set_latency_stamps(bool on) noexcept { cxxrt::write_once(stamp_latency_, on); }
+
 	// @cpu's statistics; @cpu must be possible.
 	CpuStats &stats(int cpu) noexcept { return queues_.on(cpu).stats; }
 	// Zeroes every possible CPU's statistics, an online CPU's on that CPU.
@@ -156,6 +163,10 @@ private:
 		CpuStats stats;
 		unsigned long long wake_performed_ns = 0;	// (Q3)
 		int waiter_woken = 0;		// (Q3)
+		// The kind whose node found the list empty and kicked: the row the
+		// kick's handler counts in. Racing kickers may relabel it (only
+		// one of them kicks); the totals are exact.
+		unsigned short kick_kind = 0;
 		AsyncCall<Kick> kick;		// IPI to this CPU; "queued" = kick pending (Q2)
 		IrqWork<Kick> self_kick;	// this CPU kicking itself
 	};
@@ -175,6 +186,7 @@ private:
 	void waiter_run(unsigned cpu) noexcept;
 
 	PerCpu<CpuQueue> queues_;
+	bool stamp_latency_ = true;
 	HotplugState hotplug_;
 	PerCpuThreads lazy_threads_, waiter_threads_;
 	int closed_all_ = 0;	// stop() closed every queue, then waited a grace period (Q1)

@@ -65,6 +65,11 @@ class CpuStats {
 public:
 	struct Row {
 		unsigned long queued, handled, kicks, pending, wrong_cpu, wrong_context;
+		// Kick handlers that ran: in hard IRQ (an interrupt: a real IPI,
+		// or a self-IPI for a CPU kicking itself), or picked up without
+		// one (the kernel found the target's idle loop polling, or its
+		// call_single_queue already had work, and sent no IPI).
+		unsigned long kicks_irq, kicks_polled;
 	};
 
 	// Queueing side: @remote says whether the caller is another CPU.
@@ -78,6 +83,14 @@ public:
 		PerKind &s = kinds_[unsigned(k)];
 		cxxrt::local_inc(s.handled);
 		s.latency.add(latency_ns);
+	}
+	// The same for a node queued without a time stamp (no latency sample).
+	void count_handled(QueueKind k) noexcept { cxxrt::local_inc(kinds_[unsigned(k)].handled); }
+	// The owner CPU, interrupts off: a kick's handler runs, @in_hardirq or not.
+	void count_kick_handled(QueueKind k, bool in_hardirq) noexcept
+	{
+		PerKind &s = kinds_[unsigned(k)];
+		cxxrt::local_inc(in_hardirq ? s.kicks_irq : s.kicks_polled);
 	}
 	// The owner CPU's waiter thread, on each run.
 	void count_waiter_run(unsigned long long since_wake_ns) noexcept
@@ -95,8 +108,14 @@ public:
 	Row read(QueueKind k) const noexcept
 	{
 		const PerKind &s = kinds_[unsigned(k)];
-		return {s.queued.read(),	 cxxrt::read_once(s.handled),	 s.kicks.read(),
-			s.pending.read(),	 cxxrt::read_once(s.wrong_cpu), cxxrt::read_once(s.wrong_context)};
+		return {s.queued.read(),
+			cxxrt::read_once(s.handled),
+			s.kicks.read(),
+			s.pending.read(),
+			cxxrt::read_once(s.wrong_cpu),
+			cxxrt::read_once(s.wrong_context),
+			cxxrt::read_once(s.kicks_irq),
+			cxxrt::read_once(s.kicks_polled)};
 	}
 	const Histogram &latency(QueueKind k) const noexcept { return kinds_[unsigned(k)].latency; }
 	const Histogram &wake_run() const noexcept { return wake_run_; }
@@ -114,6 +133,8 @@ public:
 			cxxrt::write_once(s.handled, 0UL);
 			cxxrt::write_once(s.wrong_cpu, 0UL);
 			cxxrt::write_once(s.wrong_context, 0UL);
+			cxxrt::write_once(s.kicks_irq, 0UL);
+			cxxrt::write_once(s.kicks_polled, 0UL);
 			s.latency.zero();
 		}
 		wake_run_.zero();
@@ -124,6 +145,7 @@ private:
 	struct PerKind {
 		DualCounter queued, kicks, pending;
 		unsigned long handled;			// by the owner only
+		unsigned long kicks_irq, kicks_polled;	// by the owner only
 		unsigned long wrong_cpu, wrong_context;	// atomic
 		Histogram latency;			// queue -> run, by the owner only
 	};

@@ -150,6 +150,55 @@ TEST_F(queue, kicks_are_real_ipis)
 }
 
 /*
+ * Kicks vs IPIs: every kick's handler ran either in hard IRQ (kicks_irq: an
+ * interrupt brought it) or without one (kicks_polled: the target's idle
+ * loop was polling, or its call queue already had work, and the kernel sent
+ * no IPI). The two add up to the kicks, and each target's CAL count rises by
+ * at least its hard-IRQ kicks, whether the targets idle or spin.
+ */
+static void check_hardirq_kicks_in_cal(struct __test_metadata *_metadata, struct stats *st, int busy)
+{
+	unsigned long before[XCALL_MAX_CPUS], after[XCALL_MAX_CPUS];
+	pid_t spinners[XCALL_MAX_CPUS];
+	int n = online_cpus(), cpu;
+	char cmd[64];
+
+	if (busy) {
+		ASSERT_EQ(0, start_spinners(spinners, n));
+	} else {
+		ASSERT_EQ(0, pin_to_cpu(0));
+	}
+	ASSERT_EQ(0, xcall_write("reset", "1"));
+	ASSERT_EQ(n, read_cal_counts(before, XCALL_MAX_CPUS));
+	snprintf(cmd, sizeof(cmd), "call cpus=1-%d count=1000", n - 1);
+	EXPECT_EQ(0, xcall_write("queue", cmd));
+	snprintf(cmd, sizeof(cmd), "async cpus=1-%d count=2000 wait=1", n - 1);
+	EXPECT_EQ(0, xcall_write("queue", cmd));
+	ASSERT_EQ(n, read_cal_counts(after, XCALL_MAX_CPUS));
+	ASSERT_EQ(0, read_stats(st));
+	if (busy) {
+		stop_spinners(spinners, n);
+	}
+	for (cpu = 1; cpu < n; cpu++) {
+		unsigned long kicks = 0, irq = 0, polled = 0;
+
+		for (int k = 0; k < KINDS; k++) {
+			kicks += st->row[cpu][k].kicks;
+			irq += st->row[cpu][k].kicks_irq;
+			polled += st->row[cpu][k].kicks_polled;
+		}
+		TH_LOG("%s CPU %d: %lu kicks: %lu in hard IRQ, %lu polled; CAL +%lu", busy ? "busy" : "idle", cpu,
+		       kicks, irq, polled, after[cpu] - before[cpu]);
+		EXPECT_LT(0, kicks);
+		EXPECT_EQ(kicks, irq + polled);
+		EXPECT_LE(irq, after[cpu] - before[cpu]);
+	}
+}
+
+TEST_F(queue, hardirq_kicks_in_cal_idle_targets) { check_hardirq_kicks_in_cal(_metadata, &self->after, 0); }
+TEST_F(queue, hardirq_kicks_in_cal_busy_targets) { check_hardirq_kicks_in_cal(_metadata, &self->after, 1); }
+
+/*
  * latency: after a reset, each kind's row counts exactly the nodes that ran,
  * min <= median <= p99 <= max, and its log2 histogram (bounds rising powers
  * of two) sums to the same count. wake_run counts the waiter's runs, at

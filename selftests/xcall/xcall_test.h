@@ -227,11 +227,12 @@ static const char *const kinds[KINDS] = {"call", "async", "irq_work", "irq_work_
 
 struct row {
 	unsigned long queued, handled, kicks, pending, wrong_cpu, wrong_context;
+	unsigned long kicks_irq, kicks_polled;	/* appended columns */
 };
 
 /*
  * row[cpu][kind]; index XCALL_MAX_CPUS holds the "all" rows. On the heap
- * (read_stats() allocates them on first use): 2.4 MB each.
+ * (read_stats() allocates them on first use): 3 MB each.
  */
 struct stats {
 	struct row (*row)[KINDS];
@@ -268,8 +269,8 @@ static inline int read_stats(struct stats *s)
 	for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		int k, c;
 
-		if (sscanf(line, "%15s %31s %lu %lu %lu %lu %lu %lu", cpu, kind, &r.queued, &r.handled, &r.kicks,
-			   &r.pending, &r.wrong_cpu, &r.wrong_context) != 8)
+		if (sscanf(line, "%15s %31s %lu %lu %lu %lu %lu %lu %lu %lu", cpu, kind, &r.queued, &r.handled,
+			   &r.kicks, &r.pending, &r.wrong_cpu, &r.wrong_context, &r.kicks_irq, &r.kicks_polled) != 10)
 			return -1;
 		k = kind_index(kind);
 		c = !strcmp(cpu, "all") ? XCALL_MAX_CPUS : atoi(cpu);
