@@ -149,18 +149,19 @@ plots() {
 	echo "set terminal pngcairo size 1000,560 noenhanced"
 	echo "set output '$out/ratio.png'"
 	echo "set title 'xcall / kernel, median ratio per round (bars: min-max), $ref vCPUs, TCG'"
-	echo "set xrange [0.5:9.5]; set yrange [0:*]; set grid ytics; set xtics rotate by -30"
+	echo "set xrange [0.5:9.5]; set logscale y; set yrange [*:*]; set grid ytics; set xtics rotate by -30"
 	echo "set arrow from 0.5,1 to 9.5,1 nohead dashtype 2"
 	printf "plot"
 	for fl in $flavours; do
 		[ $first = 1 ] || printf ","
 		first=0
-		printf " '%s' using (\$1%+.2f):3:4:5:xtic(2) with yerrorbars pointtype 7 title '%s'" "$out/ratio-$fl.dat" "$off" "$fl"
+		printf " '%s' using (\$1%+.2f):3:4:5%s with yerrorbars pointtype 7 title '%s'" "$out/ratio-$fl.dat" "$off" \
+			"$([ "$off" = -0.15 ] && echo ':xtic(2)')" "$fl"
 		off=0.15
 	done
 	echo
 	echo "set output '$out/burst.png'"
-	echo "unset arrow; set xtics norotate; set logscale x; set xrange [0.5:20000]"
+	echo "unset arrow; set xtics norotate; set logscale x; set xrange [0.5:20000]; set format x '%g'"
 	echo "set multiplot layout 1,2"
 	echo "set title 'ns per node vs burst size ($ref vCPUs)'; set logscale y; set yrange [*:*]"
 	first=1

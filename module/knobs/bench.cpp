@@ -374,7 +374,7 @@ int BenchKnob::store(cxxrt::StringView input) noexcept
 		return -XK_EINVAL;
 	Mode mode = Mode(m);
 
-	static constexpr const char *keys[] = {"cpu", "n", "rounds"};
+	static constexpr const char *keys[] = {"cpu", "n", "rounds", "stamps"};
 	KnobArgs args(keys);
 	int err = args.parse(input);
 	if (err)
@@ -382,9 +382,10 @@ int BenchKnob::store(cxxrt::StringView input) noexcept
 	unsigned long long cpu = args.number(0, ~0ULL, &err);
 	unsigned long long calls = args.number(1, 2000, &err);
 	unsigned long long rounds = args.number(2, 7, &err);
+	unsigned long long stamps = args.number(3, 0, &err);	// 1: keep latency stamps on (their cost)
 	if (err)
 		return err;
-	if (cpu == ~0ULL || calls == 0 || rounds == 0)
+	if (cpu == ~0ULL || calls == 0 || rounds == 0 || stamps > 1)
 		return -XK_EINVAL;
 	if (calls > info(mode).max_n || rounds > max_rounds || calls * rounds > max_total)
 		return -XK_E2BIG;
@@ -422,13 +423,15 @@ int BenchKnob::store(cxxrt::StringView input) noexcept
 		r.from = from;
 		r.calls = unsigned(calls);
 		r.rounds = unsigned(rounds);
+		r.stamps = stamps != 0;
 		unsigned long long senders = online_cpus().count() - 1;
 		r.per_round = mode == Mode::Fanin ? calls * senders : calls;
 		r.nodes = mode == Mode::Fanin || mode == Mode::Broadcast ? calls * senders : calls;
 		unsigned chunk = info(mode).chunk ? info(mode).chunk : unsigned(calls);
 		// Per-node clock reads would be part of what is measured: off
-		// for the run (the latency histograms miss these nodes).
-		queue_.set_latency_stamps(false);
+		// for the run (the latency histograms miss these nodes), unless
+		// stamps=1 asks to measure what they cost.
+		queue_.set_latency_stamps(stamps != 0);
 		int ret = 0;
 		for (unsigned round = 0; round < r.rounds && !ret; round++) {
 			r.round[round] = Round{};
@@ -478,8 +481,8 @@ int BenchKnob::show(Text &out) noexcept
 				   v[mid] % 1000000 / 100, v[0] / 1000000, v[0] % 1000000 / 100, v[last] / 1000000,
 				   v[last] % 1000000 / 100);
 		};
-		out.printf("bench %s cpu=%d from=%d n=%u rounds=%u\n", info(r.mode).name, r.cpu, r.from, r.calls,
-			   r.rounds);
+		out.printf("bench %s cpu=%d from=%d n=%u rounds=%u%s\n", info(r.mode).name, r.cpu, r.from, r.calls,
+			   r.rounds, r.stamps ? " stamps=1" : "");
 		ns_line("xcall", r.sorted[Xcall]);
 		ns_line("raw", r.sorted[Raw]);
 		if (r.mode == Mode::Local)

@@ -46,6 +46,7 @@ public:
 private:
 	struct Report {
 		bool valid = false;
+		bool stamps = false;	// latency stamps left on (stamps=1)
 		Mode mode = Mode::Sync;
 		int cpu = 0, from = 0;
 		unsigned calls = 0, rounds = 0;

@@ -97,6 +97,7 @@ TEST_F(bench, refuses_bad_commands)
 	EXPECT_EQ(EINVAL, xcall_write("bench", "queue_bogus cpu=1"));
 	EXPECT_EQ(EINVAL, xcall_write("bench", "burst"));
 	EXPECT_EQ(EINVAL, xcall_write("bench", "fanin cpu=1 n=-1"));
+	EXPECT_EQ(EINVAL, xcall_write("bench", "local cpu=1 stamps=2"));
 	EXPECT_EQ(ENXIO, xcall_write("bench", "broadcast cpu=4096"));
 	EXPECT_EQ(E2BIG, xcall_write("bench", "burst cpu=1 n=10001"));
 	EXPECT_EQ(E2BIG, xcall_write("bench", "fanin cpu=1 n=20000"));
