@@ -38,6 +38,7 @@ enum xk_errno {
 	XK_EINVAL = 22,
 	XK_ENOSPC = 28,
 	XK_EDEADLK = 35,
+	XK_ENODEV = 19,
 };
 
 /* ---- memory ------------------------------------------------------------- */

@@ -15,6 +15,7 @@
 #include "knobs/queue_knobs.h"
 #include "knobs/selftest_knob.h"
 #include "queue/remote_queue.h"
+#include "api.h"
 
 namespace xcall {
 namespace {
@@ -41,6 +42,8 @@ public:
 			err = selftest_.create(dir_);
 		if (!err)
 			err = bench_.create(dir_);
+		if (!err)
+			client_api_.attach();
 		return err;
 	}
 
@@ -95,6 +98,7 @@ private:
 	DebugfsFile memory_file_;
 	DebugfsFile hotplug_file_;
 	DebugfsFile refusals_file_;
+	ClientApi client_api_{queue_};	// the C API's queue (api.h): detached first
 };
 
 constinit cxxrt::ManualLifetime<Module> the_module;

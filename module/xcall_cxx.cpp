@@ -27,4 +27,6 @@
 #include "knobs/queue_knobs.cpp"
 #include "knobs/selftest_knob.cpp"
 
+#include "api.cpp"
+
 #include "xcall.cpp"
