@@ -18,7 +18,12 @@
  *		struct foo *f = container_of(work, struct foo, work);
  *		...	// sees everything raise_foo()'s callers did before raising
  *	}
- *	static DEFINE_PER_CPU(struct foo, foo) = { .work = XCALL_IRQ_WORK_INIT_HARD(foo_func) };
+ *	static DEFINE_PER_CPU(struct foo, foo);
+ *
+ *	// module init (a module's per-CPU initial values are copied without
+ *	// their relocations, so a static initialiser's addresses would be 0):
+ *	for_each_possible_cpu(cpu)
+ *		xcall_irq_work_init(per_cpu_ptr(&foo.work, cpu), foo_func, XCALL_IRQ_WORK_HARD);
  *
  *	void raise_foo(int cpu)
  *	{
@@ -80,7 +85,11 @@ void __xcall_irq_work_run(void *node) XCALL_NOEXCEPT;
 		.__xcall_node = { [XCALL_IRQ_WORK_RUN_WORD] = (unsigned long)__xcall_irq_work_run }, \
 		.func = (_func), .owner = THIS_MODULE, .flags = (_flags),                   \
 	}
-/* Static initialisers: hard IRQ always; lazy (thread always); default. */
+/*
+ * Static initialisers: hard IRQ always; lazy (thread always); default. Not
+ * for a module's DEFINE_PER_CPU (see the top of this file): use
+ * xcall_irq_work_init() there.
+ */
 #define XCALL_IRQ_WORK_INIT_HARD(_func) __XCALL_IRQ_WORK_INIT(_func, XCALL_IRQ_WORK_HARD)
 #define XCALL_IRQ_WORK_INIT_LAZY(_func) __XCALL_IRQ_WORK_INIT(_func, XCALL_IRQ_WORK_LAZY)
 #define XCALL_IRQ_WORK_INIT(_func) __XCALL_IRQ_WORK_INIT(_func, 0)
