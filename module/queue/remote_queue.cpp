@@ -5,6 +5,8 @@
 
 namespace xcall {
 
+static_assert(XK_TRACE_KINDS == queue_kinds);	// the xcall_drain event's fields
+
 void RemoteQueue::CpuQueue::Kick::operator()() const noexcept { queue->owner->drain_this_cpu(*queue); }
 
 // ---- the drain -------------------------------------------------------------------
@@ -15,6 +17,19 @@ struct RemoteQueue::DrainHandler {
 	RemoteQueue &rq;
 	CpuQueue &q;
 	bool lazy_added = false;
+	unsigned drained[XK_TRACE_KINDS] = {};	// per kind, for the xcall_drain event
+
+	// The node's function between the xcall_function_entry and _exit
+	// events; @node may be gone after run(), func and kind are copies.
+	template <typename Run>
+	static void traced(cq::Node *node, Run run) noexcept
+	{
+		const char *kind = kind_name(queued_kind(*node));
+		void *func = reinterpret_cast<void *>(node->func);
+		xk_trace_function_entry(kind, func);
+		run(node);
+		xk_trace_function_exit(kind, func);
+	}
 
 	void account(cq::Node *node) noexcept
 	{
@@ -23,27 +38,29 @@ struct RemoteQueue::DrainHandler {
 		// tsc=reliable), a fast drain can read an earlier time. Count
 		// that as 0 rather than as a wrapped 2^64 ns.
 		unsigned long long now = xk_clock_ns(), queued = node->queued_ns;
+		drained[unsigned(queued_kind(*node))]++;
 		q.stats.count_handled(queued_kind(*node), now > queued ? now - queued : 0);
 	}
 	void run_sync(cq::Node *node) noexcept
 	{
 		account(node);
-		cq::run_sync(node);
+		traced(node, cq::run_sync);
 	}
 	void run_async(cq::Node *node) noexcept
 	{
 		account(node);
-		cq::run_async(node);
+		traced(node, cq::run_async);
 	}
 	void run_irq_work(cq::Node *node) noexcept
 	{
 		if (runs_in_thread(queued_kind(*node), xk_preempt_rt())) {
+			drained[unsigned(queued_kind(*node))]++;
 			q.lazy.push(node);	// run and counted by xcall_lazy/N
 			lazy_added = true;
 			return;
 		}
 		account(node);
-		cq::run_work(node);
+		traced(node, cq::run_work);
 	}
 	void run_wake(cq::Node *node) noexcept
 	{
@@ -51,7 +68,7 @@ struct RemoteQueue::DrainHandler {
 		cxxrt::write_once(q.wake_performed_ns, xk_clock_ns());
 		cxxrt::store_release(q.waiter_woken, 1);	// (Q3): pairs with waiter_run()'s xchg
 		rq.waiter_threads_.wake(q.cpu);
-		cq::run_wake(node);
+		traced(node, cq::run_wake);
 	}
 };
 
@@ -66,6 +83,7 @@ void RemoteQueue::drain_this_cpu(CpuQueue &q) noexcept
 		return;
 	DrainHandler h{*this, q};
 	cq::drain(taken, h);
+	xk_trace_drain(q.cpu, h.drained);
 	if (h.lazy_added)
 		lazy_threads_.wake(q.cpu);
 }
@@ -74,6 +92,7 @@ void RemoteQueue::run_lazy(CpuQueue &q) noexcept
 {
 	cxxrt::store_release(q.lazy_running, 1);	// (Q4), before the take
 	cq::Node *node = cq::LockFreeList::reverse(q.lazy.take_all());
+	unsigned ran = 0;
 	while (node) {
 		cq::Node *next = node->next;
 		{
@@ -81,10 +100,12 @@ void RemoteQueue::run_lazy(CpuQueue &q) noexcept
 			IrqSaveGuard irqs_off;
 			DrainHandler{*this, q}.account(node);
 		}
-		cq::run_work(node);
+		DrainHandler::traced(node, cq::run_work);
+		ran++;
 		node = next;
 	}
 	cxxrt::store_release(q.lazy_running, 0);	// (Q4), after the last function
+	xk_trace_lazy_run(q.cpu, ran);
 }
 
 void RemoteQueue::wait_draining_own(const cq::Node &node) noexcept
@@ -116,14 +137,18 @@ void RemoteQueue::wait_lazy_idle(int cpu) noexcept
 void RemoteQueue::kick_cpu(CpuQueue &q, QueueKind kind) noexcept
 {
 	if (q.cpu == this_cpu()) {
-		if (q.self_kick.queue())
+		if (q.self_kick.queue()) {
 			q.stats.count_kick(kind, false);
+			xk_trace_kick(q.cpu, kind_name(kind), 0);
+		}
 		return;
 	}
 	// -EBUSY: a kick is pending and its handler has not taken the list
 	// yet, so it will find this node: (Q2).
-	if (q.kick.try_submit(q.cpu) == 0)
+	if (q.kick.try_submit(q.cpu) == 0) {
 		q.stats.count_kick(kind, true);
+		xk_trace_kick(q.cpu, kind_name(kind), 1);
+	}
 }
 
 int RemoteQueue::queue(int cpu, cq::Node &node, QueueKind kind) noexcept
@@ -152,6 +177,7 @@ int RemoteQueue::queue(int cpu, cq::Node &node, QueueKind kind) noexcept
 	q.stats.count_queued(kind, remote);
 	if (!remote && (info.node_type == cq::kind_sync || info.node_type == cq::kind_async)) {
 		// Like smp_call_function_single*() to this CPU: at once, IRQs off.
+		xk_trace_node_queue(cpu, info.name, 0);
 		IrqSaveGuard irqs_off;
 		DrainHandler h{*this, q};
 		if (info.node_type == cq::kind_sync)
@@ -160,7 +186,9 @@ int RemoteQueue::queue(int cpu, cq::Node &node, QueueKind kind) noexcept
 			h.run_async(&node);
 		return queued;
 	}
-	if (q.list.push(&node))	// (1): empty -> non-empty: kick
+	bool first = q.list.push(&node);	// (1): empty -> non-empty: kick
+	xk_trace_node_queue(cpu, info.name, first);	// after the push: node may be gone
+	if (first)
 		kick_cpu(q, kind);
 	return queued;
 }
@@ -207,6 +235,7 @@ void RemoteQueue::waiter_run(unsigned cpu) noexcept
 	unsigned long long performed = cxxrt::read_once(q.wake_performed_ns);
 	unsigned long long now = xk_clock_ns();
 	q.stats.count_waiter_run(now > performed ? now - performed : 0);
+	xk_trace_waiter_run(int(cpu), now > performed ? now - performed : 0);
 }
 
 // ---- life cycle ------------------------------------------------------------------------
