@@ -22,6 +22,7 @@
 #include "selftest/primitives_selftest.cpp"
 #include "selftest/queue_selftest.cpp"
 #include "selftest/runtime_selftest.cpp"
+#include "selftest/api_selftest.cpp"
 
 #include "knobs/bench.cpp"
 #include "knobs/queue_knobs.cpp"

@@ -31,10 +31,14 @@ xcall_row() {	# xcall_row KIND COLUMN: the "all" row of xcall's stats
 	awk -v k="$1" -v c="$2" '$1 == "all" && $2 == k { print $c }' $XCALL_DIR/stats
 }
 
-ktap_header 14
+ktap_header 15
 client_loaded && rmmod remote_irq_work
 xcall_load || { echo "# cannot load xcall"; exit $KSFT_FAIL; }
 start=$(dmesg_lines)
+
+# The API's refusals and guarantees, called in the kernel as a client would.
+echo client_api >$XCALL_DIR/selftest && verdict=$(cat $XCALL_DIR/selftest)
+ktap_result $([ "$verdict" = "ok client_api" ]; echo $?) in_kernel_client_api_case "$verdict"
 
 insmod "$CLIENT_KO"
 ktap_result $?  client_loads
