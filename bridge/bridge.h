@@ -39,6 +39,7 @@ enum xk_errno {
 	XK_EINVAL = 22,
 	XK_ENOSPC = 28,
 	XK_EDEADLK = 35,
+	XK_ENODEV = 19,
 };
 
 /* ---- memory ------------------------------------------------------------- */
@@ -313,6 +314,23 @@ void xk_debugfs_remove(struct xk_dentry *dentry) XK_NOEXCEPT;
  */
 int xk_module_loading(void) XK_NOEXCEPT;
 void xk_module_unloaded(void) XK_NOEXCEPT;
+
+/* ---- trace events (bridge/xcall_trace.h, system "xcall") ---------------------- */
+
+/*
+ * Each emits its event if enabled; disabled, it returns after a not-taken
+ * static branch. Any context but NMI. @kind is a kind's name from
+ * module/queue/kinds.h (copied into the event); @func is printed with %ps.
+ * xk_trace_drain()'s @counts has XK_TRACE_KINDS entries in kinds.h's order.
+ */
+#define XK_TRACE_KINDS 6
+void xk_trace_node_queue(int cpu, const char *kind, int kicked) XK_NOEXCEPT;
+void xk_trace_kick(int cpu, const char *kind, int ipi) XK_NOEXCEPT;
+void xk_trace_drain(int cpu, const unsigned int *counts) XK_NOEXCEPT;
+void xk_trace_function_entry(const char *kind, void *func) XK_NOEXCEPT;
+void xk_trace_function_exit(const char *kind, void *func) XK_NOEXCEPT;
+void xk_trace_lazy_run(int cpu, unsigned int count) XK_NOEXCEPT;
+void xk_trace_waiter_run(int cpu, unsigned long long latency_ns) XK_NOEXCEPT;
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,7 @@
 #include "knobs/queue_knobs.h"
 #include "knobs/selftest_knob.h"
 #include "queue/remote_queue.h"
+#include "api.h"
 
 namespace xcall {
 namespace {
@@ -44,6 +45,8 @@ public:
 			err = selftest_.create(dir_);
 		if (!err)
 			err = bench_.create(dir_);
+		if (!err)
+			client_api_.attach();
 		return err;
 	}
 
@@ -100,6 +103,7 @@ private:
 	DebugfsFile memory_file_;
 	DebugfsFile hotplug_file_;
 	DebugfsFile refusals_file_;
+	ClientApi client_api_{queue_};	// the C API's queue (api.h): detached first
 };
 
 constinit cxxrt::ManualLifetime<Module> the_module;

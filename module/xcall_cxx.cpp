@@ -22,9 +22,12 @@
 #include "selftest/primitives_selftest.cpp"
 #include "selftest/queue_selftest.cpp"
 #include "selftest/runtime_selftest.cpp"
+#include "selftest/api_selftest.cpp"
 
 #include "knobs/bench.cpp"
 #include "knobs/queue_knobs.cpp"
 #include "knobs/selftest_knob.cpp"
+
+#include "api.cpp"
 
 #include "xcall.cpp"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Builds the guest's initramfs: busybox-static, qemu/init, one xcall.ko and
+# Builds the guest's initramfs: busybox-static, qemu/init, one xcall.ko (and
+# the client modules of examples/ built beside it) and
 # the installed kselftest tree (run_kselftest.sh with the xcall collection).
 #   mkinitramfs.sh OUT.cpio.gz XCALL.KO KSELFTEST_INSTALL_DIR
 set -euo pipefail
@@ -22,6 +23,10 @@ cp /bin/busybox "$root/bin/busybox"
 install -m 755 "$XCALL_TOP/qemu/init" "$root/init"
 install -m 755 "$XCALL_TOP/qemu/timeout" "$root/usr/bin/timeout"
 install -m 644 "$ko" "$root/xcall/xcall.ko"
+# Client modules built beside it (scripts/build-example.sh), if any.
+for client in "$(dirname "$ko")"/examples/*/*.ko; do
+	if [ -f "$client" ]; then install -m 644 "$client" "$root/xcall/"; fi
+done
 cp -a "$ksft" "$root/kselftest"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 (cd "$root" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) | gzip -1 >"$out.tmp"

@@ -31,7 +31,7 @@ esac
 mkdir -p "$out"
 # Refresh the farm: drop old links (sources may have moved), link anew.
 find "$out" -type l -delete
-(cd "$XCALL_TOP" && find Kbuild VERSION bridge module cxxrt/include cxxrt/abi.cpp cxxrt/new.cpp -type f) |
+(cd "$XCALL_TOP" && find Kbuild VERSION bridge module include cxxrt/include cxxrt/abi.cpp cxxrt/new.cpp -type f) |
 while read -r file; do
 	mkdir -p "$(dirname "$out/$file")"
 	ln -s "$XCALL_TOP/$file" "$out/$file"

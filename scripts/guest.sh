@@ -18,6 +18,8 @@ ko=${XCALL_KO:-}
 if [ -z "$ko" ]; then
 	ko=$("$XCALL_TOP/scripts/build-module.sh" "$flavour")
 fi
+# The client modules of examples/, against this xcall (not for a prebuilt XCALL_KO).
+[ -n "${XCALL_KO:-}" ] || "$XCALL_TOP/scripts/build-example.sh" "$flavour" >/dev/null
 ksft=$("$XCALL_TOP/scripts/build-kselftest.sh")
 initrd=$(dirname "$ko")/initramfs-$flavour.cpio.gz
 mkdir -p "$(dirname "$initrd")"

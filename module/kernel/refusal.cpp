@@ -13,6 +13,7 @@ constexpr unsigned kinds = unsigned(Misuse::Count);
 
 constexpr const char *names[kinds] = {
 	"call_with_irqs_off", "call_from_atomic", "sleep_from_atomic", "bad_cpu", "async_in_flight", "node_in_flight",
+	"client_bad_item", "client_going",
 };
 
 constexpr const char *descriptions[kinds] = {
@@ -22,6 +23,8 @@ constexpr const char *descriptions[kinds] = {
 	"a cross-CPU call to a CPU that is offline or does not exist",
 	"an asynchronous call re-submitted while still queued",
 	"a queue node queued again while still queued",
+	"a client's xcall_irq_work not set up by an initialiser",
+	"a client's xcall_irq_work raised while its module is unloading",
 };
 
 constinit unsigned long counts[kinds];

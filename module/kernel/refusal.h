@@ -13,6 +13,8 @@ enum class Misuse : unsigned {
 	BadCpu,			// target offline or >= nr_cpu_ids: -ENXIO
 	AsyncInFlight,		// async call re-submitted while queued: -EBUSY
 	NodeInFlight,		// queue node (call, wake) queued again while queued: -EBUSY
+	ClientBadItem,		// client's xcall_irq_work not set up by an initialiser: -EINVAL
+	ClientGoing,		// client item raised while its module unloads: -ENODEV
 	Count,
 };
 

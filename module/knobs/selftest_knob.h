@@ -41,7 +41,7 @@ private:
 	static void for_each_case(F &&f)
 	{
 		const cxxrt::Span<const SelfTestCase> suites[] = {runtime_selftests(), primitive_selftests(),
-								  queue_selftests()};
+								  queue_selftests(), client_api_selftests()};
 		for (auto suite : suites)
 			for (const SelfTestCase &test : suite)
 				f(test);

@@ -5,6 +5,8 @@
 
 namespace xcall {
 
+static_assert(XK_TRACE_KINDS == queue_kinds);	// the xcall_drain event's fields
+
 // A kick's handler, on the kicked CPU with interrupts off: in hard IRQ when
 // an interrupt brought it, else in the idle loop or a caller's flush of the
 // kernel's call_single_queue (which sent no IPI for it).
@@ -22,6 +24,19 @@ struct RemoteQueue::DrainHandler {
 	RemoteQueue &rq;
 	CpuQueue &q;
 	bool lazy_added = false;
+	unsigned drained[XK_TRACE_KINDS] = {};	// per kind, for the xcall_drain event
+
+	// The node's function between the xcall_function_entry and _exit
+	// events; @node may be gone after run(), func and kind are copies.
+	template <typename Run>
+	static void traced(cq::Node *node, Run run) noexcept
+	{
+		const char *kind = kind_name(queued_kind(*node));
+		void *func = reinterpret_cast<void *>(node->func);
+		xk_trace_function_entry(kind, func);
+		run(node);
+		xk_trace_function_exit(kind, func);
+	}
 
 	void account(cq::Node *node) noexcept
 	{
@@ -29,6 +44,7 @@ struct RemoteQueue::DrainHandler {
 		// not perfectly in step across CPUs (a TSC trusted with
 		// tsc=reliable), a fast drain can read an earlier time. Count
 		// that as 0 rather than as a wrapped 2^64 ns.
+		drained[unsigned(queued_kind(*node))]++;
 		unsigned long long queued = node->queued_ns;
 		if (!queued) {	// queued with latency stamps off
 			q.stats.count_handled(queued_kind(*node));
@@ -40,22 +56,23 @@ struct RemoteQueue::DrainHandler {
 	void run_sync(cq::Node *node) noexcept
 	{
 		account(node);
-		cq::run_sync(node);
+		traced(node, cq::run_sync);
 	}
 	void run_async(cq::Node *node) noexcept
 	{
 		account(node);
-		cq::run_async(node);
+		traced(node, cq::run_async);
 	}
 	void run_irq_work(cq::Node *node) noexcept
 	{
 		if (runs_in_thread(queued_kind(*node), xk_preempt_rt())) {
+			drained[unsigned(queued_kind(*node))]++;
 			q.lazy.push(node);	// run and counted by xcall_lazy/N
 			lazy_added = true;
 			return;
 		}
 		account(node);
-		cq::run_work(node);
+		traced(node, cq::run_work);
 	}
 	void run_wake(cq::Node *node) noexcept
 	{
@@ -63,7 +80,7 @@ struct RemoteQueue::DrainHandler {
 		cxxrt::write_once(q.wake_performed_ns, xk_clock_ns());
 		cxxrt::store_release(q.waiter_woken, 1);	// (Q3): pairs with waiter_run()'s xchg
 		rq.waiter_threads_.wake(q.cpu);
-		cq::run_wake(node);
+		traced(node, cq::run_wake);
 	}
 };
 
@@ -78,6 +95,7 @@ void RemoteQueue::drain_this_cpu(CpuQueue &q) noexcept
 		return;
 	DrainHandler h{*this, q};
 	cq::drain(taken, h);
+	xk_trace_drain(q.cpu, h.drained);
 	if (h.lazy_added)
 		lazy_threads_.wake(q.cpu);
 }
@@ -86,6 +104,7 @@ void RemoteQueue::run_lazy(CpuQueue &q) noexcept
 {
 	cxxrt::store_release(q.lazy_running, 1);	// (Q4), before the take
 	cq::Node *node = cq::LockFreeList::reverse(q.lazy.take_all());
+	unsigned ran = 0;
 	while (node) {
 		cq::Node *next = node->next;
 		{
@@ -93,10 +112,12 @@ void RemoteQueue::run_lazy(CpuQueue &q) noexcept
 			IrqSaveGuard irqs_off;
 			DrainHandler{*this, q}.account(node);
 		}
-		cq::run_work(node);
+		DrainHandler::traced(node, cq::run_work);
+		ran++;
 		node = next;
 	}
 	cxxrt::store_release(q.lazy_running, 0);	// (Q4), after the last function
+	xk_trace_lazy_run(q.cpu, ran);
 }
 
 void RemoteQueue::wait_draining_own(const cq::Node &node) noexcept
@@ -129,14 +150,18 @@ void RemoteQueue::kick_cpu(CpuQueue &q, QueueKind kind) noexcept
 {
 	cxxrt::write_once(q.kick_kind, (unsigned short)kind);	// read by Kick: a label, not an order
 	if (q.cpu == this_cpu()) {
-		if (q.self_kick.queue())
+		if (q.self_kick.queue()) {
 			q.stats.count_kick(kind, false);
+			xk_trace_kick(q.cpu, kind_name(kind), 0);
+		}
 		return;
 	}
 	// -EBUSY: a kick is pending and its handler has not taken the list
 	// yet, so it will find this node: (Q2).
-	if (q.kick.try_submit(q.cpu) == 0)
+	if (q.kick.try_submit(q.cpu) == 0) {
 		q.stats.count_kick(kind, true);
+		xk_trace_kick(q.cpu, kind_name(kind), 1);
+	}
 }
 
 int RemoteQueue::queue(int cpu, cq::Node &node, QueueKind kind) noexcept
@@ -166,6 +191,7 @@ int RemoteQueue::queue(int cpu, cq::Node &node, QueueKind kind) noexcept
 	q.stats.count_queued(kind, remote);
 	if (!remote && (info.node_type == cq::kind_sync || info.node_type == cq::kind_async)) {
 		// Like smp_call_function_single*() to this CPU: at once, IRQs off.
+		xk_trace_node_queue(cpu, info.name, 0);
 		IrqSaveGuard irqs_off;
 		DrainHandler h{*this, q};
 		if (info.node_type == cq::kind_sync)
@@ -174,7 +200,9 @@ int RemoteQueue::queue(int cpu, cq::Node &node, QueueKind kind) noexcept
 			h.run_async(&node);
 		return queued;
 	}
-	if (q.list.push(&node))	// (1): empty -> non-empty: kick
+	bool first = q.list.push(&node);	// (1): empty -> non-empty: kick
+	xk_trace_node_queue(cpu, info.name, first);	// after the push: node may be gone
+	if (first)
 		kick_cpu(q, kind);
 	return queued;
 }
@@ -225,6 +253,7 @@ void RemoteQueue::waiter_run(unsigned cpu) noexcept
 	unsigned long long performed = cxxrt::read_once(q.wake_performed_ns);
 	unsigned long long now = xk_clock_ns();
 	q.stats.count_waiter_run(now > performed ? now - performed : 0);
+	xk_trace_waiter_run(int(cpu), now > performed ? now - performed : 0);
 }
 
 // ---- life cycle ------------------------------------------------------------------------

@@ -74,6 +74,8 @@ struct SelfTestCase {
 cxxrt::Span<const SelfTestCase> runtime_selftests() noexcept;
 cxxrt::Span<const SelfTestCase> primitive_selftests() noexcept;
 cxxrt::Span<const SelfTestCase> queue_selftests() noexcept;
+// The C API for client modules (api_selftest.cpp).
+cxxrt::Span<const SelfTestCase> client_api_selftests() noexcept;
 
 // Whoever runs the cases brings this state alive first, in process context
 // (the static-storage case needs an object that only module init can
