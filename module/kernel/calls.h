@@ -129,7 +129,7 @@ private:
 		// the trampoline's clear; docs/litmus/xcall-trysubmit-*): a full
 		// barrier before the load, not after it.
 		if (!busy_is_misuse)
-			cxxrt::smp_mb();
+			XCALL_ORDER(q2.trysubmit_mb, smp_mb)();
 		unsigned long old = cxxrt::read_once(state_);
 		do {
 			if (old & queued) {
@@ -140,7 +140,7 @@ private:
 			// Fully ordered: the caller's writes (and fn_) are visible
 			// before the kernel publishes the CSD; pairs with the
 			// trampoline's fetch_add.
-		} while (!cxxrt::try_cmpxchg(state_, &old, old | queued));
+		} while (!XCALL_ORDER(q2.claim, try_cmpxchg)(state_, &old, old | queued));
 
 		// The kernel checks the CPU (-ENXIO: offline or nonexistent).
 		int err = xk_call_single_async(cpu, csd_);
@@ -153,14 +153,14 @@ private:
 
 public:
 	bool queued_now() const noexcept { return cxxrt::read_once(state_) & queued; }
-	bool idle() const noexcept { return cxxrt::load_acquire(state_) == 0; }
+	bool idle() const noexcept { return XCALL_ORDER(q2.idle, load_acquire)(state_) == 0; }
 
 	// Spins until no submission is queued or running. The acquire pairs
 	// with the trampoline's fully ordered fetch_sub: @fn's writes are
 	// visible when this returns.
 	void wait() const noexcept
 	{
-		cxxrt::cond_load_acquire(state_, [](unsigned long s) { return s == 0; });
+		XCALL_ORDER(q2.wait, cond_load_acquire)(state_, [](unsigned long s) { return s == 0; });
 	}
 
 private:
@@ -178,11 +178,11 @@ private:
 		// neither. The kernel has already unlocked the CSD (csd_unlock()
 		// before func() for CSD_TYPE_ASYNC), so a re-submission from @fn
 		// is accepted once this is done.
-		cxxrt::fetch_add(self->state_, running_one - queued);
+		XCALL_ORDER(q2.begin_run, fetch_add)(self->state_, running_one - queued);
 		self->fn_();
 		// Fully ordered: @fn's writes before the count drops; pairs with
 		// wait()'s acquire. Nothing of *self is touched after this.
-		cxxrt::fetch_sub(self->state_, running_one);
+		XCALL_ORDER(q2.end_run, fetch_sub)(self->state_, running_one);
 	}
 
 	alignas(XCALL_ALIGNOF_CALL_SINGLE_DATA) unsigned char csd_[XCALL_SIZEOF_CALL_SINGLE_DATA];

@@ -49,7 +49,7 @@ struct RemoteQueue::DrainHandler {
 	{
 		account(node);
 		cxxrt::write_once(q.wake_performed_ns, xk_clock_ns());
-		cxxrt::store_release(q.waiter_woken, 1);	// (Q3): pairs with waiter_run()'s xchg
+		XCALL_ORDER(q3.post, store_release)(q.waiter_woken, 1);	// (Q3): pairs with waiter_run()'s xchg
 		rq.waiter_threads_.wake(q.cpu);
 		cq::run_wake(node);
 	}
@@ -72,7 +72,7 @@ void RemoteQueue::drain_this_cpu(CpuQueue &q) noexcept
 
 void RemoteQueue::run_lazy(CpuQueue &q) noexcept
 {
-	cxxrt::store_release(q.lazy_running, 1);	// (Q4), before the take
+	XCALL_ORDER(q4.running_set, store_release)(q.lazy_running, 1);	// (Q4), before the take
 	cq::Node *node = cq::LockFreeList::reverse(q.lazy.take_all());
 	while (node) {
 		cq::Node *next = node->next;
@@ -84,7 +84,7 @@ void RemoteQueue::run_lazy(CpuQueue &q) noexcept
 		cq::run_work(node);
 		node = next;
 	}
-	cxxrt::store_release(q.lazy_running, 0);	// (Q4), after the last function
+	XCALL_ORDER(q4.running_clear, store_release)(q.lazy_running, 0);	// (Q4), after the last function
 }
 
 void RemoteQueue::wait_draining_own(const cq::Node &node) noexcept
@@ -103,7 +103,7 @@ void RemoteQueue::wait_lazy_idle(int cpu) noexcept
 {
 	CpuQueue &q = queues_.on(cpu);
 	// (Q4): the list first, with acquire, then the running flag.
-	while (!q.lazy.empty_acquire() || cxxrt::load_acquire(q.lazy_running)) {
+	while (!q.lazy.empty_acquire() || XCALL_ORDER(q4.running_check, load_acquire)(q.lazy_running)) {
 		lazy_threads_.wake(cpu);
 		xk_msleep(1);
 	}
@@ -134,7 +134,7 @@ int RemoteQueue::queue(int cpu, cq::Node &node, QueueKind kind) noexcept
 	// Preemption off is also the RCU read side that cpu_offline() waits out.
 	PreemptGuard pinned;
 	CpuQueue &q = queues_.on(cpu);
-	if (!cxxrt::load_acquire(q.accepting))	// (Q1)
+	if (!XCALL_ORDER(q1.check, load_acquire)(q.accepting))	// (Q1)
 		return refuse(Misuse::BadCpu, -XK_ENXIO);
 	bool remote = cpu != this_cpu();
 	if (info.irq_work) {
@@ -169,7 +169,7 @@ int RemoteQueue::queue(int cpu, cq::Node &node, QueueKind kind) noexcept
 
 int RemoteQueue::cpu_online(unsigned cpu) noexcept
 {
-	cxxrt::store_release(queues_.on(int(cpu)).accepting, 1);	// (Q1)
+	XCALL_ORDER(q1.open, store_release)(queues_.on(int(cpu)).accepting, 1);	// (Q1)
 	return 0;
 }
 
@@ -200,7 +200,7 @@ int RemoteQueue::waiter_should_run(unsigned cpu) noexcept { return cxxrt::read_o
 void RemoteQueue::waiter_run(unsigned cpu) noexcept
 {
 	CpuQueue &q = queues_.on(int(cpu));
-	if (!cxxrt::xchg(q.waiter_woken, 0))	// (Q3): pairs with run_wake()'s store_release
+	if (!XCALL_ORDER(q3.take, xchg)(q.waiter_woken, 0))	// (Q3): pairs with run_wake()'s store_release
 		return;
 	// Timestamp first, clock second: a wake performed in between (a drain
 	// interrupting us) only makes the latency look shorter, never negative.
