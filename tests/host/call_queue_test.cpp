@@ -302,4 +302,43 @@ TEST(CallQueueThreads, AsyncCallRequeuesItselfFromItsFunction)
 	EXPECT_EQ(h.hops, 300);
 }
 
+// An async node is unlocked before its function runs, so its owner on
+// another CPU may re-queue it while the drain is still busy with it: the
+// lock (acquire, (1')) pairs with the unlock (2), which orders the drain's
+// reads of the node (its link, what the handler reads) before the owner's
+// new writes to it.
+TEST(CallQueueThreads, AsyncNodeRequeuedByItsOwnerOnAnotherCpu)
+{
+	struct Reader {	// the drain's handler reads the node before running it
+		void run_sync(Node *n) { xcall::cq::run_sync(n); }
+		void run_async(Node *n)
+		{
+			(void)*static_cast<volatile unsigned short *>(&n->tag);	// plain, like DrainHandler::account
+			xcall::cq::run_async(n);
+		}
+		void run_irq_work(Node *n) { xcall::cq::run_work(n); }
+		void run_wake(Node *n) { xcall::cq::run_wake(n); }
+	};
+	LockFreeList list;
+	Probe p;
+	p.func = [](Node *) {};
+	const int rounds = 3000 * scale;
+	int stop = 0;
+	std::thread cpu([&] {
+		Reader h;
+		while (!cxxrt::load_acquire(stop) || !list.empty())
+			drain(list.take_all(), h);
+	});
+	for (int i = 0; i < rounds; i++) {
+		while (!lock_node(p, kind_async))
+			cxxrt::cpu_relax();
+		p.tag = (unsigned short)i;	// plain, like RemoteQueue::queue()
+		list.push(&p);
+	}
+	cxxrt::store_release(stop, 1);
+	cpu.join();
+	while (!p.idle())
+		std::this_thread::yield();
+}
+
 }  // namespace
