@@ -9,6 +9,7 @@
 #   make shell      interactive guest shell with xcall loaded (FLAVOUR=generic|rt)
 #   make bench      xcall's call types against the raw C API, in-kernel, both kernels
 #   make soak       random queue commands with CPU hotplug for SOAK_SECONDS (300)
+#   make mutants    weaken each ordering operation in turn: a host test must fail
 #   make KDIR=/lib/modules/$(uname -r)/build   build for another kernel tree
 #
 #   make check-debug  only the debug and kcsan kernels' suites and proofs
@@ -27,7 +28,7 @@ MEM ?= 1G
 BENCH_CPUS ?= 2
 export FLAVOUR FLAVOURS CPUS MEM
 
-.PHONY: all modules deps check check-debug demo shell bench soak host-test harness-test kselftest clean \
+.PHONY: all modules deps check check-debug demo shell bench soak host-test mutants harness-test kselftest clean \
 	install uninstall dkms-check
 
 all: modules
@@ -63,6 +64,9 @@ soak:
 
 host-test:
 	@scripts/host-test.sh
+
+mutants:
+	@scripts/mutants.sh
 
 harness-test: deps
 	@tests/harness.sh

@@ -6,9 +6,13 @@
 // (tests/host/kick_test.cpp, threads as CPUs) run this same code.
 //
 // Ordering:
-//  (A1) claim() (fully ordered cmpxchg) -> the kernel publishing the CSD:
-//       the caller's writes, and the callable, are visible to the run. The
-//       kernel's own llist_add() -> llist_del_all() orders them too.
+//  (A1) run()'s fully ordered clear of "queued" -> claim() (fully ordered
+//       cmpxchg): the kernel's handling of the previous submission (it
+//       reads the CSD, then csd_unlock()s it) is ordered before it reuses
+//       the CSD for this one; smp_call_function_single_async() tests
+//       CSD_FLAG_LOCK with a plain load, so this pair is what orders it.
+//       The claim also orders the caller's writes before the kernel
+//       publishes the CSD (its llist_add() orders them too).
 //  (A2) try_submit's claim(coalesce): smp_mb(), then the load that finds
 //       "queued" set <-> run()'s fully ordered clear of "queued", then the
 //       function's loads. Store buffering: a caller told "coalesced" has its
@@ -51,11 +55,10 @@ public:
 	template <typename F>
 	void run(F &fn) noexcept
 	{
-		// Fully ordered (A2): pairs with claim(coalesce)'s smp_mb(). On
-		// x86 a relaxed RMW is the same locked instruction, a full barrier
-		// in hardware, and TSan cannot see store buffering: the mutant
-		// that weakens it survives on the host; the LKMM needs it
-		// (docs/litmus/xcall-trysubmit-SB+mb-once+fetchadd.litmus).
+		// Fully ordered. (A2): pairs with claim(coalesce)'s smp_mb()
+		// (docs/litmus/xcall-trysubmit-SB+mb-once+fetchadd.litmus). (A1):
+		// its release orders the kernel's handling of the CSD (read, then
+		// csd_unlock()) before a new claim lets the kernel reuse it.
 		XCALL_ORDER(q2.begin_run, fetch_add)(state_, running_one - queued);
 		fn();
 		XCALL_ORDER(q2.end_run, fetch_sub)(state_, running_one);	// (A3)

@@ -114,6 +114,16 @@ TEST(CallQueueNodesDeathTest, NodeDestroyedWhileQueuedIsCaught)
 
 // ---- threads as CPUs --------------------------------------------------------------
 
+// A spinning CPU's pause; now and then a yield: the host's cores are shared,
+// and the thread waited for may need this one.
+void relax(unsigned spins)
+{
+	if (spins % 1024 == 0)
+		std::this_thread::yield();
+	else
+		cxxrt::cpu_relax();
+}
+
 // A CPU: its list and a kick flag standing for the IPI (kick_pending in the
 // module: set by the kicker, cleared by the handler before it takes the list).
 struct Cpu {
@@ -132,7 +142,9 @@ struct Cpu {
 	{
 		DirectHandler h;
 		for (;;) {
-			int k = cxxrt::cond_load_acquire(kick, [&](int v) { return v || cxxrt::read_once(stop); });
+			int k;
+			for (unsigned spins = 1; !(k = cxxrt::load_acquire(kick)) && !cxxrt::read_once(stop); spins++)
+				relax(spins);
 			if (!k && cxxrt::read_once(stop))
 				break;
 			cxxrt::xchg(kick, 0);	// before take_all: pairs with enqueue's push + xchg
@@ -233,7 +245,8 @@ TEST(CallQueueThreads, SyncCallOrdersBothWays)
 		};
 		ASSERT_TRUE(lock_node(s, kind_sync));
 		m.cpus[i % 2]->enqueue(&s);
-		wait_unlocked(s, [] { cxxrt::cpu_relax(); });
+		unsigned spins = 0;
+		wait_unlocked(s, [&] { relax(++spins); });
 		bad += s.output != i * 2;
 	}
 	EXPECT_EQ(bad, 0);

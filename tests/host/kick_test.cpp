@@ -238,7 +238,7 @@ TEST(KickProtocol, ResubmissionReusesTheCsdAfterItsDelivery)
 TEST(KickLitmus, TrySubmitBusyIsSeenByThePendingRun)
 {
 	const char *env = getenv("XCALL_LITMUS_ROUNDS");
-	const int rounds = env ? atoi(env) : 2000 * scale * scale;	// TSan cannot see it: few rounds
+	const int rounds = env && *env ? atoi(env) : 2000 * scale * scale;	// TSan cannot see it: few rounds
 	// One cache line, shared by both CPUs when a round starts: each side's
 	// store then waits for the line while its load reads the shared copy.
 	struct alignas(64) {
