@@ -190,7 +190,9 @@ inline void run_work(Node *node) noexcept
 {
 	// We own PENDING: claims that see it set change nothing. Clearing it
 	// makes the item claimable again; fully ordered, so that the function
-	// below sees what failed claimers wrote before their claim (3).
+	// below sees what failed claimers wrote before their claim (3), and
+	// so that the drain's reads of the item come before the writes of
+	// whoever claims it next (its release half).
 	unsigned flags = XCALL_ORDER(cq3.clear_pending, fetch_andnot)(node->flags, unsigned(work_pending)) & ~work_pending;
 	node->func(node);
 	// Back to idle unless claimed again meanwhile (then it stays busy).

@@ -37,11 +37,14 @@ void record(Node *node)
 		p->order->push_back(p->id);
 }
 
+// Like the module's DrainHandler, reads each node (its statistics tag, plain)
+// before handing it over.
 struct DirectHandler {
-	void run_sync(Node *n) { xcall::cq::run_sync(n); }
-	void run_async(Node *n) { xcall::cq::run_async(n); }
-	void run_irq_work(Node *n) { xcall::cq::run_work(n); }
-	void run_wake(Node *n) { xcall::cq::run_wake(n); }
+	static void account(Node *n) { (void)*static_cast<volatile unsigned short *>(&n->tag); }
+	void run_sync(Node *n) { account(n), xcall::cq::run_sync(n); }
+	void run_async(Node *n) { account(n), xcall::cq::run_async(n); }
+	void run_irq_work(Node *n) { account(n), xcall::cq::run_work(n); }
+	void run_wake(Node *n) { account(n), xcall::cq::run_wake(n); }
 };
 
 // ---- the drain's order, deterministically ----------------------------------------
@@ -284,6 +287,45 @@ TEST(CallQueueThreads, FailedClaimIsSeenByThePendingRun)
 	EXPECT_EQ(w.seen, rounds);
 	EXPECT_EQ(w.runs, claimed);
 	EXPECT_LT(claimed, rounds);	// some claims found it pending
+}
+
+// An irq_work item claimed and queued again while its function runs: the
+// PENDING clear (fully ordered, so also a release) orders the drain's reads
+// of the item before the new claimer's writes to it (its tag and link,
+// as RemoteQueue::queue() writes them). Each round the function waits for
+// the queuer's new claim, so the interleaving is forced.
+TEST(CallQueueThreads, IrqWorkClaimedAgainWhileItsFunctionRuns)
+{
+	Machine m(1);
+	struct Work : Node {
+		int started = 0, claimed = 0;
+		int runs = 0;	// plain: the CPU's thread only
+	} w;
+	w.func = [](Node *n) {
+		auto *w = static_cast<Work *>(n);
+		int round = ++w->runs;
+		cxxrt::write_once(w->started, round);	// marked only: no order of its own
+		unsigned spins = 0;
+		while (cxxrt::load_acquire(w->claimed) < round)
+			relax(++spins);
+	};
+	const int rounds = 300 * scale;
+	ASSERT_TRUE(claim_work(w, kind_irq_work | work_hard));
+	m.cpus[0]->enqueue(&w);
+	for (int i = 1; i <= rounds; i++) {
+		unsigned spins = 0;
+		while (cxxrt::read_once(w.started) < i)
+			relax(++spins);
+		if (i < rounds) {
+			ASSERT_TRUE(claim_work(w, kind_irq_work | work_hard));	// PENDING was cleared
+			w.tag = (unsigned short)i;	// plain, like RemoteQueue::queue()
+			m.cpus[0]->enqueue(&w);
+		}
+		cxxrt::store_release(w.claimed, i);
+	}
+	while (!w.idle())
+		std::this_thread::yield();
+	EXPECT_EQ(w.runs, rounds);
 }
 
 // An async call re-queues itself from its own function (it is unlocked
