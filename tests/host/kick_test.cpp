@@ -204,25 +204,37 @@ TEST(KickProtocol, FunctionWritesAreSeenOnceIdle)
 }
 
 // The kernel reuses the CSD (its plain llist write) after a new claim: the
-// claim's acquire, reading run()'s clear, orders that after the previous
-// delivery's reads ((A1) of async_state.h). One submitter re-arms the call
-// as soon as it is claimable, many times.
+// claim's acquire, reading run()'s clear of "queued", orders that after the
+// previous delivery's reads and csd_unlock() ((A1) of async_state.h). Each
+// round the function waits until the submitter has claimed and submitted
+// again, so the claim reads the clear itself (not the later decrement);
+// the submitter learns of the run through marked flags that order nothing.
 TEST(KickProtocol, ResubmissionReusesTheCsdAfterItsDelivery)
 {
-	auto cpu = std::make_unique<KickCpu>();
+	AsyncState kick;
+	FakeKernel kernel;
+	int resubmitted = 0;
 	const int rounds = 500 * scale;
-	int sent = 0;
-	for (int i = 0; i < rounds; i++) {
-		spin_until([&] { return !cpu->kick.queued_now(); });
-		if (!cpu->kick.claim(false))
-			continue;
-		if (cpu->kernel.submit() != 0)
-			cpu->kick.unclaim();
-		else
-			sent++;
+	std::thread cpu([&] {
+		for (int i = 1; i <= rounds; i++) {
+			spin_until([&] { return cxxrt::read_once(kernel.ipi) != 0; });
+			auto fn = [&] { spin_until([&] { return cxxrt::read_once(resubmitted) >= i; }); };
+			auto trampoline = [&] { kick.run(fn); };
+			ASSERT_TRUE(kernel.deliver(trampoline));
+		}
+	});
+	ASSERT_TRUE(kick.claim(false));
+	ASSERT_EQ(kernel.submit(), 0);
+	for (int i = 1; i <= rounds; i++) {
+		spin_until([&] { return !kick.queued_now(); });	// the run has begun
+		if (i < rounds) {
+			ASSERT_TRUE(kick.claim(false));
+			ASSERT_EQ(kernel.submit(), 0);
+		}
+		cxxrt::write_once(resubmitted, i);
 	}
-	spin_until([&] { return cpu->kick.idle(); });
-	EXPECT_GT(sent, 0);
+	cpu.join();
+	spin_until([&] { return kick.idle(); });
 }
 
 // Litmus (store buffering), on AsyncState itself: a try_submit() caller
