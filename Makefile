@@ -10,6 +10,7 @@
 #   make bench      xcall's call types against the raw C API, in-kernel, both kernels
 #   make soak       random queue commands with CPU hotplug for SOAK_SECONDS (300)
 #   make scale      16 and 64 vCPUs, and 2048 possible CPUs (generic kernel)
+#   make mutants    weaken each ordering operation in turn: a host test must fail
 #   make KDIR=/lib/modules/$(uname -r)/build   build for another kernel tree
 #
 #   make check-debug  only the debug and kcsan kernels' suites and proofs
@@ -28,7 +29,7 @@ MEM ?= 1G
 BENCH_CPUS ?= 2 4 8 16
 export FLAVOUR FLAVOURS CPUS MEM
 
-.PHONY: all modules deps check check-debug demo shell bench soak host-test harness-test kselftest clean \
+.PHONY: all modules deps check check-debug demo shell bench soak host-test mutants harness-test kselftest clean \
 	install uninstall dkms-check scale
 
 all: modules
@@ -67,6 +68,9 @@ scale: deps
 
 host-test:
 	@scripts/host-test.sh
+
+mutants:
+	@scripts/mutants.sh
 
 harness-test: deps
 	@tests/harness.sh

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make check`: everything, from a fresh Debian 12 machine.
 #  1. dependencies (apt, only what is missing)
-#  2. host unit tests of cxxrt (ASan+UBSan, TSan)
+#  2. host unit tests of cxxrt (ASan+UBSan, TSan), then a few mutants
+#     (scripts/mutants.sh --fast)
 #  3. xcall.ko for each kernel flavour: no compiler/objtool/modpost warning,
 #     and scripts/check-ko.sh's rules
 #  4. the harness's own tests (tests/harness.sh): each rule, broken on
@@ -42,6 +43,11 @@ step host unit tests
 "$XCALL_TOP/scripts/host-test.sh" | tee "$logs/host.log"
 read -r p f < <(sed -n 's/^host: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$logs/host.log")
 count "${p:-0}" "${f:-1}" "host unit tests"
+
+step "mutants: a few ordering operations weakened, each must fail a host test (make mutants: all)"
+"$XCALL_TOP/scripts/mutants.sh" --fast | tee "$logs/mutants.log" ||
+	grep -q '^not ok' "$logs/mutants.log" || echo "not ok mutants_run # scripts/mutants.sh failed" | tee -a "$logs/mutants.log"
+count $(ktap_lines "$logs/mutants.log") "mutants"
 
 for fl in $flavours; do
 	step "module build and checks: $fl"

@@ -18,6 +18,7 @@
 #include <cxxrt/utility.h>
 
 #include "bridge/bridge.h"
+#include "kernel/async_state.h"
 #include "kernel/cpumask.h"
 #include "kernel/cpus.h"
 #include "kernel/refusal.h"
@@ -124,69 +125,40 @@ public:
 private:
 	int submit(int cpu, bool busy_is_misuse) noexcept
 	{
-		// try_submit(): the caller's prior writes must be ordered before
-		// the load that may find "queued" set (store buffering against
-		// the trampoline's clear; docs/litmus/xcall-trysubmit-*): a full
-		// barrier before the load, not after it.
-		if (!busy_is_misuse)
-			cxxrt::smp_mb();
-		unsigned long old = cxxrt::read_once(state_);
-		do {
-			if (old & queued) {
-				if (!busy_is_misuse)
-					return -XK_EBUSY;	// coalesced: ordered by the smp_mb() above
-				return refuse(Misuse::AsyncInFlight, -XK_EBUSY);
-			}
-			// Fully ordered: the caller's writes (and fn_) are visible
-			// before the kernel publishes the CSD; pairs with the
-			// trampoline's fetch_add.
-		} while (!cxxrt::try_cmpxchg(state_, &old, old | queued));
-
+		if (!state_.claim(!busy_is_misuse)) {
+			if (!busy_is_misuse)
+				return -XK_EBUSY;	// coalesced: ordered by claim() (A2)
+			return refuse(Misuse::AsyncInFlight, -XK_EBUSY);
+		}
 		// The kernel checks the CPU (-ENXIO: offline or nonexistent).
 		int err = xk_call_single_async(cpu, csd_);
 		if (__builtin_expect(err != 0, 0)) {	// nothing was queued
-			cxxrt::fetch_andnot(state_, queued);
+			state_.unclaim();
 			return detail::refusal_from_bridge(err);
 		}
 		return 0;
 	}
 
 public:
-	bool queued_now() const noexcept { return cxxrt::read_once(state_) & queued; }
-	bool idle() const noexcept { return cxxrt::load_acquire(state_) == 0; }
+	bool queued_now() const noexcept { return state_.queued_now(); }
+	bool idle() const noexcept { return state_.idle(); }
 
-	// Spins until no submission is queued or running. The acquire pairs
-	// with the trampoline's fully ordered fetch_sub: @fn's writes are
-	// visible when this returns.
-	void wait() const noexcept
-	{
-		cxxrt::cond_load_acquire(state_, [](unsigned long s) { return s == 0; });
-	}
+	// Spins until no submission is queued or running: @fn's writes are
+	// visible when this returns (async_state.h (A3)).
+	void wait() const noexcept { state_.wait(); }
 
 private:
-	// state_: bit 0 is "queued" (ours, mirroring the kernel's CSD_FLAG_LOCK
-	// but claimed atomically, which smp_call_function_single_async() does
-	// not do); the bits above count functions running (one per CPU that
-	// took a submission and has not returned yet).
-	static constexpr unsigned long queued = 1;
-	static constexpr unsigned long running_one = 2;
-
 	static void trampoline(void *info) noexcept
 	{
 		auto *self = static_cast<AsyncCall *>(info);
-		// "Queued" becomes "running" in one step, so wait() never sees
-		// neither. The kernel has already unlocked the CSD (csd_unlock()
-		// before func() for CSD_TYPE_ASYNC), so a re-submission from @fn
-		// is accepted once this is done.
-		cxxrt::fetch_add(self->state_, running_one - queued);
-		self->fn_();
-		// Fully ordered: @fn's writes before the count drops; pairs with
-		// wait()'s acquire. Nothing of *self is touched after this.
-		cxxrt::fetch_sub(self->state_, running_one);
+		// The kernel has already unlocked the CSD (csd_unlock() before
+		// func() for CSD_TYPE_ASYNC), so a re-submission from @fn is
+		// accepted once run() has cleared "queued".
+		self->state_.run(self->fn_);
 	}
 
 	alignas(XCALL_ALIGNOF_CALL_SINGLE_DATA) unsigned char csd_[XCALL_SIZEOF_CALL_SINGLE_DATA];
-	unsigned long state_ = 0;
+	AsyncState state_;	// "queued" and the running count (async_state.h)
 	F fn_;
 };
 

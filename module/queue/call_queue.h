@@ -81,7 +81,7 @@ struct Node {
 	unsigned type() const noexcept { return cxxrt::read_once(flags) & kind_mask; }
 	// Not queued, not claimed, no function running: its owner may free or
 	// re-queue it. Acquire: pairs with the unlock (2) and the BUSY clear (4).
-	bool idle() const noexcept { return (cxxrt::load_acquire(flags) & ~type_bits) == 0; }
+	bool idle() const noexcept { return (XCALL_ORDER(cq2.idle, load_acquire)(flags) & ~type_bits) == 0; }
 };
 
 // A lock-free singly linked stack (llist): any number of pushers, one
@@ -94,14 +94,14 @@ public:
 		Node *first = cxxrt::read_once(head_);
 		do
 			node->next = first;
-		while (!cxxrt::try_cmpxchg(head_, &first, node));	// (1), fully ordered
+		while (!XCALL_ORDER(cq1.push, try_cmpxchg)(head_, &first, node));	// (1), fully ordered
 		return first == nullptr;
 	}
 	// Detaches all nodes, newest first.
-	Node *take_all() noexcept { return cxxrt::xchg(head_, static_cast<Node *>(nullptr)); }	// (1)
+	Node *take_all() noexcept { return XCALL_ORDER(cq1.take, xchg)(head_, static_cast<Node *>(nullptr)); }	// (1)
 	bool empty() const noexcept { return cxxrt::read_once(head_) == nullptr; }
 	// As empty(), ordered before the caller's later loads.
-	bool empty_acquire() const noexcept { return cxxrt::load_acquire(head_) == nullptr; }
+	bool empty_acquire() const noexcept { return XCALL_ORDER(q4.list_empty, load_acquire)(head_) == nullptr; }
 	// How many nodes are queued now. Only meaningful where no one can take
 	// the list meanwhile (its owner CPU is busy): tests use it.
 	unsigned count_unstable() const noexcept
@@ -141,7 +141,7 @@ inline bool lock_node(Node &node, unsigned type) noexcept
 	do {
 		if (old & locked)
 			return false;
-	} while (!cxxrt::try_cmpxchg(node.flags, &old, (old & ~type_bits) | type | locked));
+	} while (!XCALL_ORDER(cq1.lock, try_cmpxchg)(node.flags, &old, (old & ~type_bits) | type | locked));
 	return true;
 }
 
@@ -149,7 +149,7 @@ inline bool lock_node(Node &node, unsigned type) noexcept
 inline void run_sync(Node *node) noexcept
 {
 	node->func(node);
-	cxxrt::fetch_andnot(node->flags, locked);	// (2): nothing of *node after this
+	XCALL_ORDER(cq2.unlock_sync, fetch_andnot)(node->flags, locked);	// (2): nothing of *node after this
 }
 
 // An async call: unlocked before its function runs (so it can re-arm
@@ -157,9 +157,9 @@ inline void run_sync(Node *node) noexcept
 // for the function to return before freeing it.
 inline void run_async(Node *node) noexcept
 {
-	cxxrt::fetch_add(node->flags, running_one - locked);	// (2)
+	XCALL_ORDER(cq2.unlock_async, fetch_add)(node->flags, running_one - locked);	// (2)
 	node->func(node);
-	cxxrt::fetch_sub(node->flags, running_one);	// nothing of *node after this
+	XCALL_ORDER(cq2.async_done, fetch_sub)(node->flags, running_one);	// nothing of *node after this
 }
 
 // A wake-up: like a sync call, released after it is performed.
@@ -168,7 +168,7 @@ inline void run_wake(Node *node) noexcept { run_sync(node); }
 template <typename Relax>
 void wait_unlocked(const Node &node, Relax relax) noexcept
 {
-	while (cxxrt::load_acquire(node.flags) & locked)	// (2)
+	while (XCALL_ORDER(cq2.wait, load_acquire)(node.flags) & locked)	// (2)
 		relax();
 }
 
@@ -182,7 +182,7 @@ void wait_unlocked(const Node &node, Relax relax) noexcept
 // irq_work_claim(), the type is ORed in with the claim.
 inline bool claim_work(Node &node, unsigned type) noexcept
 {
-	unsigned old = cxxrt::fetch_or(node.flags, type | work_claimed);	// (3)
+	unsigned old = XCALL_ORDER(cq3.claim, fetch_or)(node.flags, type | work_claimed);	// (3)
 	return !(old & work_pending);
 }
 
@@ -190,11 +190,13 @@ inline void run_work(Node *node) noexcept
 {
 	// We own PENDING: claims that see it set change nothing. Clearing it
 	// makes the item claimable again; fully ordered, so that the function
-	// below sees what failed claimers wrote before their claim (3).
-	unsigned flags = cxxrt::fetch_andnot(node->flags, unsigned(work_pending)) & ~work_pending;
+	// below sees what failed claimers wrote before their claim (3), and
+	// so that the drain's reads of the item come before the writes of
+	// whoever claims it next (its release half).
+	unsigned flags = XCALL_ORDER(cq3.clear_pending, fetch_andnot)(node->flags, unsigned(work_pending)) & ~work_pending;
 	node->func(node);
 	// Back to idle unless claimed again meanwhile (then it stays busy).
-	cxxrt::cmpxchg(node->flags, flags, flags & ~work_busy);	// (4)
+	XCALL_ORDER(cq4.clear_busy, cmpxchg)(node->flags, flags, flags & ~work_busy);	// (4)
 }
 
 // ---- the drain ------------------------------------------------------------------

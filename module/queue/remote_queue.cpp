@@ -77,8 +77,7 @@ struct RemoteQueue::DrainHandler {
 	void run_wake(cq::Node *node) noexcept
 	{
 		account(node);
-		cxxrt::write_once(q.wake_performed_ns, xk_clock_ns());
-		cxxrt::store_release(q.waiter_woken, 1);	// (Q3): pairs with waiter_run()'s xchg
+		q.waiter.post(xk_clock_ns());	// (Q3)
 		rq.waiter_threads_.wake(q.cpu);
 		traced(node, cq::run_wake);
 	}
@@ -102,11 +101,8 @@ void RemoteQueue::drain_this_cpu(CpuQueue &q) noexcept
 
 void RemoteQueue::run_lazy(CpuQueue &q) noexcept
 {
-	cxxrt::store_release(q.lazy_running, 1);	// (Q4), before the take
-	cq::Node *node = cq::LockFreeList::reverse(q.lazy.take_all());
 	unsigned ran = 0;
-	while (node) {
-		cq::Node *next = node->next;
+	q.lazy.run([&](cq::Node *node) {	// (Q4)
 		{
 			// The drain updates the same counters from hard IRQ.
 			IrqSaveGuard irqs_off;
@@ -114,29 +110,26 @@ void RemoteQueue::run_lazy(CpuQueue &q) noexcept
 		}
 		DrainHandler::traced(node, cq::run_work);
 		ran++;
-		node = next;
-	}
-	cxxrt::store_release(q.lazy_running, 0);	// (Q4), after the last function
+	});
 	xk_trace_lazy_run(q.cpu, ran);
 }
 
 void RemoteQueue::wait_draining_own(const cq::Node &node) noexcept
 {
 	CpuQueue &own = queues_.this_cpu_unpinned();
-	while (!node.idle()) {	// (2) of call_queue.h
+	cq::wait_unlocked(node, [&] {	// (2) of call_queue.h
 		if (!own.list.empty()) {
 			IrqSaveGuard irqs_off;
 			drain_this_cpu(own);
 		}
 		cxxrt::cpu_relax();
-	}
+	});
 }
 
 void RemoteQueue::wait_lazy_idle(int cpu) noexcept
 {
 	CpuQueue &q = queues_.on(cpu);
-	// (Q4): the list first, with acquire, then the running flag.
-	while (!q.lazy.empty_acquire() || cxxrt::load_acquire(q.lazy_running)) {
+	while (!q.lazy.idle()) {	// (Q4)
 		lazy_threads_.wake(cpu);
 		xk_msleep(1);
 	}
@@ -172,7 +165,7 @@ int RemoteQueue::queue(int cpu, cq::Node &node, QueueKind kind) noexcept
 	// Preemption off is also the RCU read side that cpu_offline() waits out.
 	PreemptGuard pinned;
 	CpuQueue &q = queues_.on(cpu);
-	if (!cxxrt::load_acquire(q.accepting))	// (Q1)
+	if (!q.accepting.admits())	// (Q1)
 		return refuse(Misuse::BadCpu, -XK_ENXIO);
 	bool remote = cpu != this_cpu();
 	if (info.irq_work) {
@@ -212,7 +205,7 @@ int RemoteQueue::queue(int cpu, cq::Node &node, QueueKind kind) noexcept
 int RemoteQueue::cpu_online(unsigned cpu) noexcept
 {
 	if (!cxxrt::read_once(closed_all_))	// stopping: stays closed
-		cxxrt::store_release(queues_.on(int(cpu)).accepting, 1);	// (Q1)
+		queues_.on(int(cpu)).accepting.open();	// (Q1)
 	return 0;
 }
 
@@ -224,7 +217,7 @@ int RemoteQueue::cpu_offline(unsigned cpu) noexcept
 	// off: after a grace period they have all pushed and kicked. Once
 	// stop() has closed every CPU, its one grace period covered them all.
 	if (!cxxrt::read_once(closed_all_)) {
-		cxxrt::write_once(q.accepting, 0);
+		q.accepting.close();
 		xk_synchronize_rcu();
 	}
 	{
@@ -241,16 +234,16 @@ int RemoteQueue::lazy_should_run(unsigned cpu) noexcept { return !queues_.on(int
 
 void RemoteQueue::lazy_run(unsigned cpu) noexcept { run_lazy(queues_.on(int(cpu))); }
 
-int RemoteQueue::waiter_should_run(unsigned cpu) noexcept { return cxxrt::read_once(queues_.on(int(cpu)).waiter_woken); }
+int RemoteQueue::waiter_should_run(unsigned cpu) noexcept { return queues_.on(int(cpu)).waiter.pending(); }
 
 void RemoteQueue::waiter_run(unsigned cpu) noexcept
 {
 	CpuQueue &q = queues_.on(int(cpu));
-	if (!cxxrt::xchg(q.waiter_woken, 0))	// (Q3): pairs with run_wake()'s store_release
-		return;
 	// Timestamp first, clock second: a wake performed in between (a drain
 	// interrupting us) only makes the latency look shorter, never negative.
-	unsigned long long performed = cxxrt::read_once(q.wake_performed_ns);
+	unsigned long long performed;
+	if (!q.waiter.take(performed))	// (Q3)
+		return;
 	unsigned long long now = xk_clock_ns();
 	q.stats.count_waiter_run(now > performed ? now - performed : 0);
 	xk_trace_waiter_run(int(cpu), now > performed ? now - performed : 0);
@@ -282,7 +275,7 @@ void RemoteQueue::stop() noexcept
 	if (queues_.created()) {
 		CpusReadGuard no_hotplug;	// no CPU (re)opens meanwhile; after it, none does
 		cxxrt::write_once(closed_all_, 1);
-		for_each_possible_cpu([&](int cpu) { cxxrt::write_once(queues_.on(cpu).accepting, 0); });
+		for_each_possible_cpu([&](int cpu) { queues_.on(cpu).accepting.close(); });
 		xk_synchronize_rcu();
 	}
 	hotplug_.remove();

@@ -32,7 +32,9 @@
 //  - Statistics (stats.h) are dual counters: the target CPU bumps plain
 //    local counters, other CPUs atomic remote ones; readers sum both.
 //
-// Ordering of this file's own state (call_queue.h's (1)-(4) order the nodes):
+// Ordering of this file's own state (call_queue.h's (1)-(4) order the nodes;
+// the code of each pair is in handoffs.h and kernel/async_state.h, shared
+// with the host tests):
 //  (Q1) accepting. cpu_online()'s store_release(1) -> queue()'s
 //       load_acquire: a queuer that sees the CPU open sees its queue set up.
 //       cpu_offline()'s write_once(0), then synchronize_rcu() -> queue()'s
@@ -47,7 +49,7 @@
 //  (Q3) waiter_woken. run_wake's write of wake_performed_ns, then
 //       store_release(1) -> waiter_run()'s xchg(0): the waiter reads the
 //       time of the wake that woke it, or of a later one.
-//  (Q4) lazy_running. run_lazy()'s store_release(1), then take_all() (xchg)
+//  (Q4) lazy_running. run_lazy()'s write_once(1), then take_all() (xchg)
 //       -> wait_lazy_idle()'s load_acquire of the list, then of
 //       lazy_running: a waiter that finds the list taken sees the thread
 //       running. run_lazy()'s store_release(0) after the last function ->
@@ -64,6 +66,7 @@
 #include "kernel/percpu_threads.h"
 #include "kernel/sync.h"
 #include "queue/call_queue.h"
+#include "queue/handoffs.h"
 #include "queue/kinds.h"
 #include "queue/stats.h"
 
@@ -157,12 +160,10 @@ private:
 		int cpu;
 		RemoteQueue *owner;
 		cq::LockFreeList list;		// the merged list
-		cq::LockFreeList lazy;		// irq_work items for xcall_lazy/N
-		int accepting = 0;		// (Q1): set while online
-		int lazy_running = 0;		// (Q4)
+		LazyList lazy;			// irq_work items for xcall_lazy/N (Q4)
+		AcceptGate accepting;		// (Q1): open while online
 		CpuStats stats;
-		unsigned long long wake_performed_ns = 0;	// (Q3)
-		int waiter_woken = 0;		// (Q3)
+		WakeMailbox waiter;		// for xcall_wait/N (Q3)
 		// The kind whose node found the list empty and kicked: the row the
 		// kick's handler counts in. Racing kickers may relabel it (only
 		// one of them kicks); the totals are exact.

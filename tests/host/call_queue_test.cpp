@@ -37,11 +37,14 @@ void record(Node *node)
 		p->order->push_back(p->id);
 }
 
+// Like the module's DrainHandler, reads each node (its statistics tag, plain)
+// before handing it over.
 struct DirectHandler {
-	void run_sync(Node *n) { xcall::cq::run_sync(n); }
-	void run_async(Node *n) { xcall::cq::run_async(n); }
-	void run_irq_work(Node *n) { xcall::cq::run_work(n); }
-	void run_wake(Node *n) { xcall::cq::run_wake(n); }
+	static void account(Node *n) { (void)*static_cast<volatile unsigned short *>(&n->tag); }
+	void run_sync(Node *n) { account(n), xcall::cq::run_sync(n); }
+	void run_async(Node *n) { account(n), xcall::cq::run_async(n); }
+	void run_irq_work(Node *n) { account(n), xcall::cq::run_work(n); }
+	void run_wake(Node *n) { account(n), xcall::cq::run_wake(n); }
 };
 
 // ---- the drain's order, deterministically ----------------------------------------
@@ -114,6 +117,16 @@ TEST(CallQueueNodesDeathTest, NodeDestroyedWhileQueuedIsCaught)
 
 // ---- threads as CPUs --------------------------------------------------------------
 
+// A spinning CPU's pause; now and then a yield: the host's cores are shared,
+// and the thread waited for may need this one.
+void relax(unsigned spins)
+{
+	if (spins % 1024 == 0)
+		std::this_thread::yield();
+	else
+		cxxrt::cpu_relax();
+}
+
 // A CPU: its list and a kick flag standing for the IPI (kick_pending in the
 // module: set by the kicker, cleared by the handler before it takes the list).
 struct Cpu {
@@ -132,7 +145,9 @@ struct Cpu {
 	{
 		DirectHandler h;
 		for (;;) {
-			int k = cxxrt::cond_load_acquire(kick, [&](int v) { return v || cxxrt::read_once(stop); });
+			int k;
+			for (unsigned spins = 1; !(k = cxxrt::load_acquire(kick)) && !cxxrt::read_once(stop); spins++)
+				relax(spins);
 			if (!k && cxxrt::read_once(stop))
 				break;
 			cxxrt::xchg(kick, 0);	// before take_all: pairs with enqueue's push + xchg
@@ -233,7 +248,8 @@ TEST(CallQueueThreads, SyncCallOrdersBothWays)
 		};
 		ASSERT_TRUE(lock_node(s, kind_sync));
 		m.cpus[i % 2]->enqueue(&s);
-		wait_unlocked(s, [] { cxxrt::cpu_relax(); });
+		unsigned spins = 0;
+		wait_unlocked(s, [&] { relax(++spins); });
 		bad += s.output != i * 2;
 	}
 	EXPECT_EQ(bad, 0);
@@ -273,6 +289,45 @@ TEST(CallQueueThreads, FailedClaimIsSeenByThePendingRun)
 	EXPECT_LT(claimed, rounds);	// some claims found it pending
 }
 
+// An irq_work item claimed and queued again while its function runs: the
+// PENDING clear (fully ordered, so also a release) orders the drain's reads
+// of the item before the new claimer's writes to it (its tag and link,
+// as RemoteQueue::queue() writes them). Each round the function waits for
+// the queuer's new claim, so the interleaving is forced.
+TEST(CallQueueThreads, IrqWorkClaimedAgainWhileItsFunctionRuns)
+{
+	Machine m(1);
+	struct Work : Node {
+		int started = 0, claimed = 0;
+		int runs = 0;	// plain: the CPU's thread only
+	} w;
+	w.func = [](Node *n) {
+		auto *w = static_cast<Work *>(n);
+		int round = ++w->runs;
+		cxxrt::write_once(w->started, round);	// marked only: no order of its own
+		unsigned spins = 0;
+		while (cxxrt::load_acquire(w->claimed) < round)
+			relax(++spins);
+	};
+	const int rounds = 300 * scale;
+	ASSERT_TRUE(claim_work(w, kind_irq_work | work_hard));
+	m.cpus[0]->enqueue(&w);
+	for (int i = 1; i <= rounds; i++) {
+		unsigned spins = 0;
+		while (cxxrt::read_once(w.started) < i)
+			relax(++spins);
+		if (i < rounds) {
+			ASSERT_TRUE(claim_work(w, kind_irq_work | work_hard));	// PENDING was cleared
+			w.tag = (unsigned short)i;	// plain, like RemoteQueue::queue()
+			m.cpus[0]->enqueue(&w);
+		}
+		cxxrt::store_release(w.claimed, i);
+	}
+	while (!w.idle())
+		std::this_thread::yield();
+	EXPECT_EQ(w.runs, rounds);
+}
+
 // An async call re-queues itself from its own function (it is unlocked
 // before the function runs), hopping across CPUs.
 TEST(CallQueueThreads, AsyncCallRequeuesItselfFromItsFunction)
@@ -300,6 +355,45 @@ TEST(CallQueueThreads, AsyncCallRequeuesItselfFromItsFunction)
 	while (!cxxrt::load_acquire(h.done) || !h.idle())
 		std::this_thread::yield();
 	EXPECT_EQ(h.hops, 300);
+}
+
+// An async node is unlocked before its function runs, so its owner on
+// another CPU may re-queue it while the drain is still busy with it: the
+// lock (acquire, (1')) pairs with the unlock (2), which orders the drain's
+// reads of the node (its link, what the handler reads) before the owner's
+// new writes to it.
+TEST(CallQueueThreads, AsyncNodeRequeuedByItsOwnerOnAnotherCpu)
+{
+	struct Reader {	// the drain's handler reads the node before running it
+		void run_sync(Node *n) { xcall::cq::run_sync(n); }
+		void run_async(Node *n)
+		{
+			(void)*static_cast<volatile unsigned short *>(&n->tag);	// plain, like DrainHandler::account
+			xcall::cq::run_async(n);
+		}
+		void run_irq_work(Node *n) { xcall::cq::run_work(n); }
+		void run_wake(Node *n) { xcall::cq::run_wake(n); }
+	};
+	LockFreeList list;
+	Probe p;
+	p.func = [](Node *) {};
+	const int rounds = 3000 * scale;
+	int stop = 0;
+	std::thread cpu([&] {
+		Reader h;
+		while (!cxxrt::load_acquire(stop) || !list.empty())
+			drain(list.take_all(), h);
+	});
+	for (int i = 0; i < rounds; i++) {
+		while (!lock_node(p, kind_async))
+			cxxrt::cpu_relax();
+		p.tag = (unsigned short)i;	// plain, like RemoteQueue::queue()
+		list.push(&p);
+	}
+	cxxrt::store_release(stop, 1);
+	cpu.join();
+	while (!p.idle())
+		std::this_thread::yield();
 }
 
 }  // namespace

@@ -30,6 +30,16 @@
 //
 // Operands must be naturally aligned scalars of 1, 2, 4 or 8 bytes (integers,
 // enums, pointers): the kernel's READ_ONCE/xchg rules.
+//
+// Mutation switch (scripts/mutants.sh): every ordering operation that an
+// ordering table names is written XCALL_ORDER(tag, op)(args), e.g.
+// XCALL_ORDER(cq2.unlock_sync, fetch_andnot)(node->flags, locked). Without
+// XCALL_MUTANT that is exactly cxxrt::op(args). A mutation build defines
+// XCALL_MUTANT as one tag ("cq2.unlock_sync") and that one site, and only
+// it, is weakened: fully ordered RMW -> relaxed, acquire -> read_once,
+// release -> write_once, smp_mb() -> nothing. The layer's own claims are
+// mutants too: "cxxrt.smp_mb", "cxxrt.acquire", "cxxrt.release" and
+// "cxxrt.rmw" weaken that operation everywhere.
 #pragma once
 
 #include <cxxrt/type_traits.h>
@@ -38,7 +48,32 @@
 #error "cxxrt/atomic.h maps the LKMM onto x86-64 only"
 #endif
 
+#ifdef XCALL_MUTANT
+namespace cxxrt::mutant {
+constexpr bool same(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+constexpr bool active(const char *tag) { return same(tag, XCALL_MUTANT); }
+}  // namespace cxxrt::mutant
+#define XCALL_ORDER(tag, op) ::cxxrt::mutant::op<::cxxrt::mutant::active(#tag)>
+#define XCALL_MUTANT_IS(tag) ::cxxrt::mutant::active(tag)
+#else
+#define XCALL_ORDER(tag, op) ::cxxrt::op
+#define XCALL_MUTANT_IS(tag) false
+#endif
+
 namespace cxxrt {
+
+namespace detail {
+// The memory orders of the layer's fully ordered, acquire and release
+// operations: __ATOMIC_RELAXED in the mutation builds that weaken them.
+constexpr int order_full = XCALL_MUTANT_IS("cxxrt.rmw") ? __ATOMIC_RELAXED : __ATOMIC_SEQ_CST;
+constexpr int order_acquire = XCALL_MUTANT_IS("cxxrt.acquire") ? __ATOMIC_RELAXED : __ATOMIC_ACQUIRE;
+constexpr int order_release = XCALL_MUTANT_IS("cxxrt.release") ? __ATOMIC_RELAXED : __ATOMIC_RELEASE;
+}  // namespace detail
 
 template <typename T>
 concept atomic_scalar = (is_integral_v<T> || is_enum_v<T> || is_pointer_v<T>) &&
@@ -53,6 +88,8 @@ inline void barrier() noexcept { asm volatile("" ::: "memory"); }
 
 inline void smp_mb() noexcept
 {
+	if constexpr (XCALL_MUTANT_IS("cxxrt.smp_mb"))
+		return;
 	// arch/x86/include/asm/barrier.h: a locked op is a full barrier.
 	asm volatile("lock; addl $0,-4(%%rsp)" ::: "memory", "cc");
 }
@@ -72,15 +109,18 @@ template <atomic_scalar T, typename U>
 inline void write_once(T &x, U value) noexcept { __atomic_store_n(&x, static_cast<T>(value), __ATOMIC_RELAXED); }
 
 template <atomic_scalar T>
-inline T load_acquire(const T &x) noexcept { return __atomic_load_n(&x, __ATOMIC_ACQUIRE); }
+inline T load_acquire(const T &x) noexcept { return __atomic_load_n(&x, detail::order_acquire); }
 
 template <atomic_scalar T, typename U>
-inline void store_release(T &x, U value) noexcept { __atomic_store_n(&x, static_cast<T>(value), __ATOMIC_RELEASE); }
+inline void store_release(T &x, U value) noexcept
+{
+	__atomic_store_n(&x, static_cast<T>(value), detail::order_release);
+}
 
 // ---- exchange ------------------------------------------------------------------
 
 template <atomic_scalar T, typename U>
-inline T xchg(T &x, U value) noexcept { return __atomic_exchange_n(&x, static_cast<T>(value), __ATOMIC_SEQ_CST); }
+inline T xchg(T &x, U value) noexcept { return __atomic_exchange_n(&x, static_cast<T>(value), detail::order_full); }
 template <atomic_scalar T, typename U>
 inline T xchg_relaxed(T &x, U value) noexcept { return __atomic_exchange_n(&x, static_cast<T>(value), __ATOMIC_RELAXED); }
 template <atomic_scalar T, typename U>
@@ -102,7 +142,7 @@ template <atomic_scalar T, typename U, typename V>
 inline T cmpxchg(T &x, U old, V value) noexcept
 {
 	T expected = static_cast<T>(old);
-	detail::try_cmpxchg<__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST>(x, &expected, static_cast<T>(value));
+	detail::try_cmpxchg<detail::order_full, detail::order_full>(x, &expected, static_cast<T>(value));
 	return expected;
 }
 template <atomic_scalar T, typename U, typename V>
@@ -131,7 +171,7 @@ inline T cmpxchg_release(T &x, U old, V value) noexcept
 template <atomic_scalar T, typename V>
 inline bool try_cmpxchg(T &x, T *old, V value) noexcept
 {
-	return detail::try_cmpxchg<__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST>(x, old, static_cast<T>(value));
+	return detail::try_cmpxchg<detail::order_full, detail::order_full>(x, old, static_cast<T>(value));
 }
 template <atomic_scalar T, typename V>
 inline bool try_cmpxchg_acquire(T &x, T *old, V value) noexcept
@@ -148,19 +188,19 @@ inline bool try_cmpxchg_release(T &x, T *old, V value) noexcept
 
 // Value-returning: fully ordered (atomic_fetch_add(), atomic_add_return()).
 template <atomic_arith T, typename U>
-inline T fetch_add(T &x, U v) noexcept { return __atomic_fetch_add(&x, static_cast<T>(v), __ATOMIC_SEQ_CST); }
+inline T fetch_add(T &x, U v) noexcept { return __atomic_fetch_add(&x, static_cast<T>(v), detail::order_full); }
 template <atomic_arith T, typename U>
-inline T fetch_sub(T &x, U v) noexcept { return __atomic_fetch_sub(&x, static_cast<T>(v), __ATOMIC_SEQ_CST); }
+inline T fetch_sub(T &x, U v) noexcept { return __atomic_fetch_sub(&x, static_cast<T>(v), detail::order_full); }
 template <atomic_arith T, typename U>
-inline T fetch_or(T &x, U v) noexcept { return __atomic_fetch_or(&x, static_cast<T>(v), __ATOMIC_SEQ_CST); }
+inline T fetch_or(T &x, U v) noexcept { return __atomic_fetch_or(&x, static_cast<T>(v), detail::order_full); }
 template <atomic_arith T, typename U>
-inline T fetch_and(T &x, U v) noexcept { return __atomic_fetch_and(&x, static_cast<T>(v), __ATOMIC_SEQ_CST); }
+inline T fetch_and(T &x, U v) noexcept { return __atomic_fetch_and(&x, static_cast<T>(v), detail::order_full); }
 template <atomic_arith T, typename U>
-inline T fetch_andnot(T &x, U v) noexcept { return __atomic_fetch_and(&x, static_cast<T>(~static_cast<T>(v)), __ATOMIC_SEQ_CST); }
+inline T fetch_andnot(T &x, U v) noexcept { return __atomic_fetch_and(&x, static_cast<T>(~static_cast<T>(v)), detail::order_full); }
 template <atomic_arith T, typename U>
-inline T add_return(T &x, U v) noexcept { return __atomic_add_fetch(&x, static_cast<T>(v), __ATOMIC_SEQ_CST); }
+inline T add_return(T &x, U v) noexcept { return __atomic_add_fetch(&x, static_cast<T>(v), detail::order_full); }
 template <atomic_arith T, typename U>
-inline T sub_return(T &x, U v) noexcept { return __atomic_sub_fetch(&x, static_cast<T>(v), __ATOMIC_SEQ_CST); }
+inline T sub_return(T &x, U v) noexcept { return __atomic_sub_fetch(&x, static_cast<T>(v), detail::order_full); }
 
 template <atomic_arith T, typename U>
 inline T fetch_add_relaxed(T &x, U v) noexcept { return __atomic_fetch_add(&x, static_cast<T>(v), __ATOMIC_RELAXED); }
@@ -213,3 +253,69 @@ inline T cond_load_acquire(const T &x, Cond cond) noexcept
 }
 
 }  // namespace cxxrt
+
+#ifdef XCALL_MUTANT
+// What XCALL_ORDER(tag, op) calls in a mutation build: op<true> is the
+// weakened operation, op<false> the real one.
+namespace cxxrt::mutant {
+
+template <bool Weak>
+inline void smp_mb() noexcept
+{
+	if constexpr (!Weak)
+		cxxrt::smp_mb();
+}
+template <bool Weak, atomic_scalar T>
+inline T load_acquire(const T &x) noexcept
+{
+	return Weak ? read_once(x) : cxxrt::load_acquire(x);
+}
+template <bool Weak, atomic_scalar T, typename U>
+inline void store_release(T &x, U value) noexcept
+{
+	if constexpr (Weak)
+		write_once(x, value);
+	else
+		cxxrt::store_release(x, value);
+}
+template <bool Weak, atomic_scalar T, typename Cond>
+inline T cond_load_acquire(const T &x, Cond cond) noexcept
+{
+	for (;;) {
+		T value = load_acquire<Weak>(x);
+		if (cond(value))
+			return value;
+		cpu_relax();
+	}
+}
+
+constexpr int rmw_order(bool weak) { return weak ? __ATOMIC_RELAXED : detail::order_full; }
+
+template <bool Weak, atomic_scalar T, typename U>
+inline T xchg(T &x, U value) noexcept { return __atomic_exchange_n(&x, static_cast<T>(value), rmw_order(Weak)); }
+template <bool Weak, atomic_scalar T, typename V>
+inline bool try_cmpxchg(T &x, T *old, V value) noexcept
+{
+	return detail::try_cmpxchg<rmw_order(Weak), rmw_order(Weak)>(x, old, static_cast<T>(value));
+}
+template <bool Weak, atomic_scalar T, typename U, typename V>
+inline T cmpxchg(T &x, U old, V value) noexcept
+{
+	T expected = static_cast<T>(old);
+	try_cmpxchg<Weak>(x, &expected, value);
+	return expected;
+}
+template <bool Weak, atomic_arith T, typename U>
+inline T fetch_add(T &x, U v) noexcept { return __atomic_fetch_add(&x, static_cast<T>(v), rmw_order(Weak)); }
+template <bool Weak, atomic_arith T, typename U>
+inline T fetch_sub(T &x, U v) noexcept { return __atomic_fetch_sub(&x, static_cast<T>(v), rmw_order(Weak)); }
+template <bool Weak, atomic_arith T, typename U>
+inline T fetch_or(T &x, U v) noexcept { return __atomic_fetch_or(&x, static_cast<T>(v), rmw_order(Weak)); }
+template <bool Weak, atomic_arith T, typename U>
+inline T fetch_andnot(T &x, U v) noexcept
+{
+	return __atomic_fetch_and(&x, static_cast<T>(~static_cast<T>(v)), rmw_order(Weak));
+}
+
+}  // namespace cxxrt::mutant
+#endif
