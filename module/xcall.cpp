@@ -14,6 +14,7 @@
 #include "knobs/bench.h"
 #include "knobs/queue_knobs.h"
 #include "knobs/selftest_knob.h"
+#include "knobs/torture_knob.h"
 #include "queue/remote_queue.h"
 
 namespace xcall {
@@ -41,6 +42,8 @@ public:
 			err = selftest_.create(dir_);
 		if (!err)
 			err = bench_.create(dir_);
+		if (!err)
+			err = torture_.create(dir_);
 		return err;
 	}
 
@@ -95,6 +98,7 @@ private:
 	DebugfsFile memory_file_;
 	DebugfsFile hotplug_file_;
 	DebugfsFile refusals_file_;
+	TortureKnob torture_{queue_};	// destroyed first: its run stops before the queue goes
 };
 
 constinit cxxrt::ManualLifetime<Module> the_module;

@@ -27,4 +27,7 @@
 #include "knobs/queue_knobs.cpp"
 #include "knobs/selftest_knob.cpp"
 
+#include "torture/torture.cpp"
+#include "knobs/torture_knob.cpp"
+
 #include "xcall.cpp"
