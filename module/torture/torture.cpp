@@ -111,7 +111,8 @@ struct Rng {
 	unsigned below(unsigned n) noexcept { return next() % n; }
 };
 
-constexpr unsigned async_batch_max = 16;
+constexpr unsigned async_batch_max = 32;
+constexpr unsigned async_pool = 128;	// async nodes in flight per worker, at most
 constexpr unsigned mask_cpus = 64;	// call_on_mask targets CPUs below this
 
 }  // namespace torture_impl
@@ -166,7 +167,11 @@ struct Torture::Worker : cxxrt::Pinned {
 	Probe work_probe[3];
 	IrqWork<WorkFn> work, work_hard, work_lazy;
 
-	TortureNode async_nodes[async_batch_max];
+	TortureNode async_nodes[async_pool];
+	unsigned long async_token[async_pool] = {};
+	int async_ret[async_pool] = {};
+	bool async_unchecked[async_pool] = {};
+	unsigned async_next = 0;
 	TortureNode irq_nodes[3];
 	TortureNode wake_node;
 
@@ -198,6 +203,7 @@ struct Torture::Worker : cxxrt::Pinned {
 	void irq_work_op(TortureOp op) noexcept;
 	void queue_call_op(bool irqs_off) noexcept;
 	void queue_async_op() noexcept;
+	bool check_async(unsigned i) noexcept;	// false on a violation
 	void queue_irq_work_op(TortureOp op) noexcept;
 	void queue_wake_op() noexcept;
 
@@ -430,28 +436,41 @@ void Torture::Worker::queue_call_op(bool irqs_off) noexcept
 	check_shot(op, target, ret, probe, token, true);
 }
 
+// Pipelined, as kernel code fires async calls and moves on: nodes come
+// from a ring and are checked when the ring comes back to them (waiting
+// only if one is still queued), and at the end of the run.
 void Torture::Worker::queue_async_op() noexcept
 {
 	constexpr TortureOp op = TortureOp::QueueAsync;
 	unsigned n = 1 + rng.below(async_batch_max);
-	int ret[async_batch_max];
-	unsigned long token[async_batch_max];
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = async_next++ % async_pool;
+		if (!check_async(i))
+			return;
 		TortureNode &node = async_nodes[i];
 		node.target = pick_target();
 		node.probe.place = Place::IrqsOff;
-		token[i] = next_token();
-		cxxrt::write_once(node.probe.in, token[i]);
+		async_token[i] = next_token();
+		cxxrt::write_once(node.probe.in, async_token[i]);
 		count(op, &TortureOpCounts::ops);
-		PreemptGuard kernel_style;
-		ret[i] = t.queue().queue(node.target, node, QueueKind::Async);
+		int ret;
+		{
+			PreemptGuard kernel_style;
+			ret = t.queue().queue(node.target, node, QueueKind::Async);
+		}
+		async_ret[i] = ret == RemoteQueue::queued ? 0 : ret;
+		async_unchecked[i] = true;
 	}
-	for (unsigned i = 0; i < n; i++) {
-		TortureNode &node = async_nodes[i];
-		int r = ret[i] == RemoteQueue::queued ? 0 : ret[i];
-		if (!wait_idle(op, node) || !check_shot(op, node.target, r, node.probe, token[i], true))
-			return;
-	}
+}
+
+bool Torture::Worker::check_async(unsigned i) noexcept
+{
+	if (!async_unchecked[i])
+		return true;
+	async_unchecked[i] = false;
+	TortureNode &node = async_nodes[i];
+	return wait_idle(TortureOp::QueueAsync, node) &&
+	       check_shot(TortureOp::QueueAsync, node.target, async_ret[i], node.probe, async_token[i], true);
 }
 
 void Torture::Worker::queue_irq_work_op(TortureOp op) noexcept
@@ -557,6 +576,10 @@ int Torture::worker_main(void *arg) noexcept
 		w->run_one();
 		xk_cond_resched();	// long runs must reschedule (RCU, soft lockups)
 	}
+	// The nodes still in flight: checked unless a violation ended the run
+	// (join() then keeps any node still queued).
+	for (unsigned i = 0; i < async_pool && !cxxrt::read_once(w->t.violated_); i++)
+		(void)w->check_async(i);
 	return 0;
 }
 
