@@ -155,10 +155,24 @@ inline void run_sync(Node *node) noexcept
 // An async call: unlocked before its function runs (so it can re-arm
 // itself), in the same step counted as running, so that its owner can wait
 // for the function to return before freeing it.
+#if defined(XCALL_BREAK_RUN_TWICE) || defined(XCALL_BREAK_DROP)
+// Test-only broken builds (tests/torture-broken.sh): one async node in
+// 1024 runs twice, or is dropped (unlocked without running).
+inline unsigned long broken_async_runs;
+inline bool broken_this_time() noexcept { return (cxxrt::fetch_add(broken_async_runs, 1UL) & 1023) == 1023; }
+#endif
+
 inline void run_async(Node *node) noexcept
 {
 	cxxrt::fetch_add(node->flags, running_one - locked);	// (2)
+#if defined(XCALL_BREAK_DROP)
+	if (!broken_this_time())
+#endif
 	node->func(node);
+#if defined(XCALL_BREAK_RUN_TWICE)
+	if (broken_this_time())
+		node->func(node);
+#endif
 	cxxrt::fetch_sub(node->flags, running_one);	// nothing of *node after this
 }
 
