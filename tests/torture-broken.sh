@@ -8,17 +8,18 @@
 # with the violation and how long the torture took to find it.
 #   XCALL_BREAK_RUN_TWICE        one async queue node in 1024 runs twice (call_queue.h)
 #   XCALL_BREAK_DROP             one async queue node in 1024 is unlocked without running
-#   XCALL_BREAK_NO_GRACE_PERIOD  a CPU going down drains its queue without waiting out the
-#                                RCU grace period that orders it after queuers already past
-#                                the accepting check ((Q1) of remote_queue.h): a node
-#                                pushed after the drain is stranded (lost)
+#   XCALL_BREAK_LATE_PENDING_CLEAR  an irq_work item's run clears PENDING after its function
+#                                instead of before it, fully ordered ((3) of call_queue.h):
+#                                a claim made while the function runs finds the item
+#                                pending, and no run sees that claimer's write
+# TORTURE_BROKEN_BUGS picks some of them (default: all three).
 set -uo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
 flavour=${1:-generic}
 seconds=${TORTURE_BROKEN_SECONDS:-60}
 kdir=$(flavour_kdir "$flavour") || die "no $flavour kernel"
-bugs=(RUN_TWICE DROP NO_GRACE_PERIOD)
+read -ra bugs <<<"${TORTURE_BROKEN_BUGS:-RUN_TWICE DROP LATE_PENDING_CLEAR}"
 
 echo "TAP version 13"
 echo "1..${#bugs[@]}"

@@ -180,9 +180,7 @@ int RemoteQueue::cpu_offline(unsigned cpu) noexcept
 	cxxrt::write_once(q.accepting, 0);
 	// (Q1): every queuer that saw accepting == 1 did so with preemption
 	// off: after a grace period they have all pushed and kicked.
-#ifndef XCALL_BREAK_NO_GRACE_PERIOD	// test-only broken build (tests/torture-broken.sh)
 	xk_synchronize_rcu();
-#endif
 	{
 		IrqSaveGuard irqs_off;
 		drain_this_cpu(q);

@@ -80,10 +80,16 @@ struct Probe {
 	int right_place = 1;
 	Place place = Place::IrqsOff;
 
+	unsigned long started = 0;	// functions that have read their token
+	unsigned linger = 0;		// cpu_relax()es after that: a function that takes a while
+
 	void hit() noexcept
 	{
 		unsigned long token = cxxrt::read_once(in);
 		cxxrt::write_once(seen, token);
+		cxxrt::write_once(started, started + 1);	// only one run at a time per probe
+		for (unsigned i = 0; i < linger; i++)
+			cxxrt::cpu_relax();
 		cxxrt::write_once(ran_cpu, this_cpu());
 		cxxrt::write_once(right_place, int(in_place(place)));
 		cxxrt::write_once(out, token);
@@ -114,6 +120,7 @@ struct Rng {
 constexpr unsigned async_batch_max = 32;
 constexpr unsigned async_pool = 128;	// async nodes in flight per worker, at most
 constexpr unsigned mask_cpus = 64;	// call_on_mask targets CPUs below this
+constexpr unsigned max_claims = 8;	// per burst on one queue irq_work item
 
 }  // namespace torture_impl
 
@@ -142,8 +149,10 @@ struct Torture::Worker : cxxrt::Pinned {
 		rng.state = (unsigned long long)xk_random_u32() << 32 | xk_random_u32() | 1;
 		for (auto &node : async_nodes)
 			node.func = &TortureNode::run;
-		for (auto &node : irq_nodes)
+		for (auto &node : irq_nodes) {
 			node.func = &TortureNode::run;
+			node.probe.linger = 64;	// claims can land while it runs
+		}
 		wake_node.func = &TortureNode::run;
 		async_probe.place = Place::IrqsOff;
 		work_probe[0].place = xk_preempt_rt() ? Place::Thread : Place::IrqsOff;
@@ -482,9 +491,20 @@ void Torture::Worker::queue_irq_work_op(TortureOp op) noexcept
 	Probe &p = node.probe;
 	p.place = runs_in_thread(kind, xk_preempt_rt()) ? Place::Thread : Place::IrqsOff;
 	node.target = pick_target();
-	unsigned claims = 1 + rng.below(4), claimed = 0, covered = 0;
+	// A burst of claims on one CPU. Half of them go back to back (the item
+	// is likely still pending: "already_pending"); the other half wait
+	// until the function has started (and read its token), so that they
+	// land while it runs: the window where (3) matters. The burst ends at
+	// the first claim that finds the item pending, so the last run must
+	// see exactly that claimer's token.
+	unsigned claimed = 0, covered = 0;
 	unsigned long last_accepted = 0;
-	for (unsigned i = 0; i < claims; i++) {
+	for (unsigned i = 0; i < max_claims; i++) {
+		if (i > 0 && rng.below(2)) {
+			unsigned long started = cxxrt::read_once(p.started);
+			for (unsigned spins = 0; cxxrt::read_once(p.started) == started && spins < 100000; spins++)
+				cxxrt::cpu_relax();
+		}
 		unsigned long token = next_token();
 		cxxrt::write_once(p.in, token);	// (3): seen by the run that covers this claim
 		count(op, &TortureOpCounts::ops);
@@ -500,8 +520,10 @@ void Torture::Worker::queue_irq_work_op(TortureOp op) noexcept
 			covered++;
 			last_accepted = token;
 			count(op, &TortureOpCounts::pending);
+			break;
 		} else if (ret == -XK_ENXIO) {
 			count(op, &TortureOpCounts::refused);
+			break;
 		} else {
 			expect(op, node.target, "unexpected error (negated)", 0, (unsigned long)-ret);
 			return;
