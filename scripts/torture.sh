@@ -32,7 +32,7 @@ while grep -q ^running \$D/torture; do sleep 2; done
 cat \$D/torture
 rmmod xcall
 grep -q ' 0 violations\$' \$D/torture 2>/dev/null; true"
-	log=$(mktemp)
+	log=$XCALL_BUILD/torture-$fl.log	# kept: the whole console, kernel log included
 	rc=0
 	XCALL_INITRAMFS_EXTRA="$scf/torture.ko $scf/scftorture.ko" GUEST_TIMEOUT=$((2 * seconds + 600)) \
 		"$XCALL_TOP/scripts/guest.sh" "$fl" run -- "$cmd" >"$log" 2>&1 || rc=$?
@@ -45,7 +45,6 @@ grep -q ' 0 violations\$' \$D/torture 2>/dev/null; true"
 		echo "not ok torture_$fl # no summary (guest exit $rc)"
 		tail -n 40 "$log"
 		failed=1
-		rm -f "$log"
 		continue
 	fi
 	scf_rate=$((invoked / seconds))
@@ -58,11 +57,11 @@ grep -q ' 0 violations\$' \$D/torture 2>/dev/null; true"
 		echo "goal NOT met on $fl: xcall $xcall_rate ops/s < scftorture $scf_rate invocations/s"
 	fi
 	if [ "$rc" != 0 ] || [ "$violations" != 0 ] || grep -q '!!!' <<<"$scf_line"; then
-		echo "not ok torture_$fl # guest exit $rc, $violations violations"
+		echo "not ok torture_$fl # guest exit $rc, $violations violations (console: $log)"
+		sh "$XCALL_TOP/selftests/xcall/splat-scan.sh" <"$log" | head -n 20 | sed 's/^/# /'
 		failed=1
 	else
 		echo "ok torture_$fl"
 	fi
-	rm -f "$log"
 done
 exit "$failed"
