@@ -538,10 +538,11 @@ void Torture::Worker::queue_irq_work_op(TortureOp op) noexcept
 		return;
 	if (claimed + covered == 0)
 		return;
-	// A pending run may have started before a later claim that then won
-	// its own run: the last run always follows the last accepted claim.
-	if (!expect(op, node.target, "last claimer's write, seen by the run covering it", last_accepted,
-		    cxxrt::read_once(p.seen)) ||
+	// The last run follows the last accepted claim, so it sees that
+	// claimer's token, or a later one written before a refused claim.
+	unsigned long seen = cxxrt::read_once(p.seen);
+	if ((seen < last_accepted &&
+	     !expect(op, node.target, "last claimer's write, seen by the run covering it", last_accepted, seen)) ||
 	    !expect(op, node.target, "ran on cpu", (unsigned long)node.target, (unsigned long)cxxrt::read_once(p.ran_cpu)) ||
 	    !expect(op, node.target, "ran in its kind's context (1 = yes)", 1, (unsigned long)cxxrt::read_once(p.right_place)))
 		return;
