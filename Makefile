@@ -91,3 +91,13 @@ dkms-check:
 
 clean:
 	rm -rf build
+
+# `make torture`: scftorture, then xcall's in-kernel torture, same guest, same
+# length (TORTURE_SECONDS, default 600), on TORTURE_FLAVOURS ("generic rt").
+.PHONY: torture torture-broken
+torture:
+	@scripts/torture.sh
+
+# A torture run per deliberately broken build: each must report a violation.
+torture-broken: deps
+	@tests/torture-broken.sh $(FLAVOUR)

@@ -332,6 +332,25 @@ void xk_trace_function_exit(const char *kind, void *func) XK_NOEXCEPT;
 void xk_trace_lazy_run(int cpu, unsigned int count) XK_NOEXCEPT;
 void xk_trace_waiter_run(int cpu, unsigned long long latency_ns) XK_NOEXCEPT;
 
+/* ---- torture (torture.c) ---------------------------------------------------- */
+
+/*
+ * A kernel thread running @fn(@arg): bound to @cpu (kthread_create_on_cpu(),
+ * @name may hold %u for the CPU) or, for @cpu < 0, unbound. NULL on failure.
+ * xk_kthread_stop() sets kthread_should_stop() and waits for @fn to return
+ * (it may have returned already); it returns @fn's result. Process context.
+ */
+void *xk_kthread_start(int (*fn)(void *arg), void *arg, int cpu, const char *name) XK_NOEXCEPT;
+int xk_kthread_stop(void *task) XK_NOEXCEPT;
+int xk_kthread_should_stop(void) XK_NOEXCEPT;
+
+/* cpu_is_hotpluggable(), remove_cpu(), add_cpu(): 0 or -errno. May sleep. */
+int xk_cpu_hotpluggable(int cpu) XK_NOEXCEPT;
+int xk_cpu_remove(unsigned int cpu) XK_NOEXCEPT;
+int xk_cpu_add(unsigned int cpu) XK_NOEXCEPT;
+
+unsigned int xk_random_u32(void) XK_NOEXCEPT;	/* get_random_u32() */
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,7 @@
 #include "knobs/bench.h"
 #include "knobs/queue_knobs.h"
 #include "knobs/selftest_knob.h"
+#include "knobs/torture_knob.h"
 #include "queue/remote_queue.h"
 #include "api.h"
 
@@ -45,6 +46,8 @@ public:
 			err = selftest_.create(dir_);
 		if (!err)
 			err = bench_.create(dir_);
+		if (!err)
+			err = torture_.create(dir_);
 		if (!err)
 			client_api_.attach();
 		return err;
@@ -103,6 +106,7 @@ private:
 	DebugfsFile memory_file_;
 	DebugfsFile hotplug_file_;
 	DebugfsFile refusals_file_;
+	TortureKnob torture_{queue_};	// its run stops before the queue goes
 	ClientApi client_api_{queue_};	// the C API's queue (api.h): detached first
 };
 

@@ -29,5 +29,7 @@
 #include "knobs/selftest_knob.cpp"
 
 #include "api.cpp"
+#include "torture/torture.cpp"
+#include "knobs/torture_knob.cpp"
 
 #include "xcall.cpp"

@@ -28,6 +28,10 @@ for client in "$(dirname "$ko")"/examples/*/*.ko; do
 	if [ -f "$client" ]; then install -m 644 "$client" "$root/xcall/"; fi
 done
 cp -a "$ksft" "$root/kselftest"
+# XCALL_INITRAMFS_EXTRA: more files for /xcall/ (e.g. scftorture's modules).
+for extra in ${XCALL_INITRAMFS_EXTRA:-}; do
+	install -m 644 "$extra" "$root/xcall/$(basename "$extra")"
+done
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 (cd "$root" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) | gzip -1 >"$out.tmp"
 mv "$out.tmp" "$out"

@@ -155,10 +155,24 @@ inline void run_sync(Node *node) noexcept
 // An async call: unlocked before its function runs (so it can re-arm
 // itself), in the same step counted as running, so that its owner can wait
 // for the function to return before freeing it.
+#if defined(XCALL_BREAK_RUN_TWICE) || defined(XCALL_BREAK_DROP)
+// Test-only broken builds (tests/torture-broken.sh): one async node in
+// 1024 runs twice, or is dropped (unlocked without running).
+inline unsigned long broken_async_runs;
+inline bool broken_this_time() noexcept { return (cxxrt::fetch_add(broken_async_runs, 1UL) & 1023) == 1023; }
+#endif
+
 inline void run_async(Node *node) noexcept
 {
 	XCALL_ORDER(cq2.unlock_async, fetch_add)(node->flags, running_one - locked);	// (2)
+#if defined(XCALL_BREAK_DROP)
+	if (!broken_this_time())
+#endif
 	node->func(node);
+#if defined(XCALL_BREAK_RUN_TWICE)
+	if (broken_this_time())
+		node->func(node);
+#endif
 	XCALL_ORDER(cq2.async_done, fetch_sub)(node->flags, running_one);	// nothing of *node after this
 }
 
@@ -193,8 +207,16 @@ inline void run_work(Node *node) noexcept
 	// below sees what failed claimers wrote before their claim (3), and
 	// so that the drain's reads of the item come before the writes of
 	// whoever claims it next (its release half).
+#ifndef XCALL_BREAK_LATE_PENDING_CLEAR
 	unsigned flags = XCALL_ORDER(cq3.clear_pending, fetch_andnot)(node->flags, unsigned(work_pending)) & ~work_pending;
 	node->func(node);
+#else
+	// Test-only broken build (tests/torture-broken.sh): (3) undone, a
+	// claim made while the function runs finds PENDING and is covered by
+	// no run.
+	node->func(node);
+	unsigned flags = cxxrt::fetch_andnot(node->flags, unsigned(work_pending)) & ~work_pending;
+#endif
 	// Back to idle unless claimed again meanwhile (then it stays busy).
 	XCALL_ORDER(cq4.clear_busy, cmpxchg)(node->flags, flags, flags & ~work_busy);	// (4)
 }
