@@ -5,6 +5,8 @@
 // race-free, so TSan reports a race if one of them is broken.
 #include <gtest/gtest.h>
 
+#include "threads_as_cpus.h"
+
 #include <atomic>
 #include <memory>
 #include <thread>
@@ -16,11 +18,7 @@ namespace {
 
 using namespace xcall::cq;
 
-#if defined(__SANITIZE_THREAD__)
-constexpr int scale = 1;
-#else
-constexpr int scale = 5;
-#endif
+using host::scale;
 
 // A node that records, in plain memory, that it ran and in what order.
 struct Probe : Node {

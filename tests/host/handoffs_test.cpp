@@ -5,6 +5,8 @@
 // data below race-free.
 #include <gtest/gtest.h>
 
+#include "threads_as_cpus.h"
+
 #include <thread>
 #include <vector>
 
@@ -14,22 +16,9 @@ namespace {
 
 using namespace xcall;
 
-#if defined(__SANITIZE_THREAD__)
-constexpr int scale = 1;
-#else
-constexpr int scale = 5;
-#endif
+using host::scale;
 
-template <typename Cond>
-void spin_until(Cond cond)
-{
-	for (unsigned i = 1; !cond(); i++) {
-		if (i % 1024 == 0)
-			std::this_thread::yield();
-		else
-			cxxrt::cpu_relax();
-	}
-}
+using host::spin_until;
 
 // (Q1): what a CPU sets up before it opens is seen by a queuer that finds
 // it open.

@@ -7,6 +7,8 @@
 // (FakeKernel below), as weak as the kernel's own code.
 #include <gtest/gtest.h>
 
+#include "threads_as_cpus.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -21,24 +23,9 @@ namespace {
 using namespace xcall::cq;
 using xcall::AsyncState;
 
-#if defined(__SANITIZE_THREAD__)
-constexpr int scale = 1;
-#else
-constexpr int scale = 5;
-#endif
+using host::scale;
 
-// Spins, yielding now and then: under load the thread waited for may need
-// this CPU.
-template <typename Cond>
-void spin_until(Cond cond)
-{
-	for (unsigned i = 1; !cond(); i++) {
-		if (i % 1024 == 0)
-			std::this_thread::yield();
-		else
-			cxxrt::cpu_relax();
-	}
-}
+using host::spin_until;
 
 struct DirectHandler {
 	void run_sync(Node *n) { xcall::cq::run_sync(n); }
