@@ -16,7 +16,6 @@ inline bool cpu_online(int cpu) noexcept { return xk_cpu_online(cpu); }
 
 // Snapshots: without a CpusReadGuard (or preemption off) CPUs may come and
 // go right after.
-inline bool cpu_possible(int cpu) noexcept { return xk_cpu_possible(cpu); }
 
 // Snapshots of the kernel's masks (check valid(): beyond CpuMask's inline
 // size they are allocated).

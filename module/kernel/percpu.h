@@ -38,7 +38,7 @@ public:
 	}
 
 	// Whether @cpu has an instance (it is a possible CPU).
-	bool has(int cpu) const noexcept { return pcp_ && cpu_possible(cpu); }
+	bool has(int cpu) const noexcept { return pcp_ && xk_cpu_possible(cpu); }
 
 	void destroy() noexcept
 	{
