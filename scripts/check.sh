@@ -72,7 +72,11 @@ for fl in $flavours; do
 	step "guest kselftest suite: $fl kernel, ${CPUS:-4} vCPUs"
 	rc=0
 	rm -f "$logs/guest-$fl.log"*
-	"$XCALL_TOP/scripts/guest.sh" "$fl" run -l "$logs/guest-$fl.log" -- \
+	# The checking kernels (KASAN, KCSAN) run the suite about three times
+	# slower than Debian's.
+	limit=600
+	is_source_flavour "$fl" && limit=1800
+	GUEST_TIMEOUT=${GUEST_TIMEOUT:-$limit} "$XCALL_TOP/scripts/guest.sh" "$fl" run -l "$logs/guest-$fl.log" -- \
 		'cd /kselftest && ./run_kselftest.sh' >/dev/null 2>"$logs/guest-$fl.err" || rc=$?
 	# A boot that hung before /init (kernel and busybox only) was retried
 	# once by qemu/run.sh; say so, never silently.

@@ -358,14 +358,14 @@ static void on_sigusr1(int sig)
  * nothing is left behind (the suite's unload checks every allocation came
  * back).
  */
-TEST_F(queue, signal_interrupts_a_long_write)
+TEST_F_TIMEOUT(queue, signal_interrupts_a_long_write, 280)
 {
 	static const struct {
 		const char *cmd;
 		int may_finish;
 	} writes[] = {
 		{"call cpus=all count=100000 wait=1", 0},
-		{"irq_work_lazy cpus=all count=100000 wait=1", 1},
+		{"irq_work_lazy cpus=all count=20000 wait=1", 1},
 	};
 
 	for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
