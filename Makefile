@@ -93,7 +93,8 @@ clean:
 	rm -rf build
 
 # `make torture`: scftorture, then xcall's in-kernel torture, same guest, same
-# length (TORTURE_SECONDS, default 600), on TORTURE_FLAVOURS ("generic rt").
+# length (TORTURE_SECONDS, default 600; 180 on debug), alternating in
+# TORTURE_SLICES slices, on TORTURE_FLAVOURS ("generic rt debug").
 .PHONY: torture torture-broken
 torture:
 	@scripts/torture.sh
