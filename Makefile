@@ -29,7 +29,7 @@ MEM ?= 1G
 BENCH_CPUS ?= 2 4 8 16
 export FLAVOUR FLAVOURS CPUS MEM
 
-.PHONY: all modules deps check check-debug demo shell bench soak host-test mutants harness-test kselftest clean \
+.PHONY: all modules deps check check-debug clean-cache demo shell bench soak host-test mutants harness-test kselftest clean \
 	install uninstall dkms-check scale
 
 all: modules
@@ -91,6 +91,11 @@ dkms-check:
 
 clean:
 	rm -rf build
+
+# The machine's cache of built checking kernels and unpacked Debian images
+# (scripts/lib.sh: XCALL_CACHE), shared by every clone.
+clean-cache:
+	@bash -c '. scripts/lib.sh && echo "removing $$XCALL_CACHE" && rm -rf "$$XCALL_CACHE"'
 
 # `make torture`: scftorture, then xcall's in-kernel torture, same guest, same
 # length (TORTURE_SECONDS, default 600; 180 on debug), alternating in

@@ -5,8 +5,9 @@
 # qemu/kconfig/FLAVOUR.config merged with the kernel's merge_config.sh.
 #   build-debug-kernel.sh FLAVOUR      (debug: KASAN; kcsan: KCSAN)
 # Prints the prepared tree (KDIR, with Module.symvers); its bzImage is
-# arch/x86/boot/bzImage. The cache directory is keyed by the source
-# tarball and the two fragments: a change to either builds anew.
+# arch/x86/boot/bzImage. The cache directory ($XCALL_CACHE/kernels, shared by
+# every clone on the machine) is keyed by the source tarball and the two
+# fragments: a change to either builds anew.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -18,13 +19,21 @@ tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n1)
 
 key=$( { stat -c '%n %s %Y' "$tarball"; cat "$XCALL_TOP/qemu/kconfig/base.config" "$fragment"; } |
 	sha256sum | cut -c1-16)
-out=$XCALL_BUILD/kernels/$flavour-$key
+out=$XCALL_CACHE/kernels/$flavour-$key
+if [ -f "$out/.xcall-built" ]; then
+	echo "$out"
+	exit 0
+fi
+# Two clones may ask at once: one builds, the other waits and finds it.
+mkdir -p "$XCALL_CACHE/kernels"
+exec 9>"$XCALL_CACHE/kernels/.lock"
+flock 9
 if [ -f "$out/.xcall-built" ]; then
 	echo "$out"
 	exit 0
 fi
 
-src=$XCALL_BUILD/kernel-src
+src=$XCALL_CACHE/kernel-src
 stamp=$src/.extracted-from
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(stat -c '%n %s %Y' "$tarball")" ]; then
 	note "extracting $tarball"

@@ -3,6 +3,13 @@
 
 XCALL_TOP=${XCALL_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 XCALL_BUILD=${XCALL_BUILD:-$XCALL_TOP/build}
+# What outlives a clone, like apt's own cache: the checking kernels built
+# from linux-source-6.1 (minutes each) and the unpacked Debian kernel images,
+# keyed by what they are built from. /var/cache/xcall as root, else
+# ~/.cache/xcall; XCALL_CACHE overrides, `make clean-cache` empties it.
+if [ -z "${XCALL_CACHE:-}" ]; then
+	if [ "$(id -u)" = 0 ]; then XCALL_CACHE=/var/cache/xcall; else XCALL_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/xcall; fi
+fi
 
 die() { echo "xcall: $*" >&2; exit 1; }
 note() { echo "xcall: $*" >&2; }
@@ -58,7 +65,7 @@ flavour_vmlinuz() {
 	fi
 	abi=$(xcall_abi)
 	suffix=$(flavour_suffix "$fl")
-	dir=$XCALL_BUILD/kernels/$abi-$suffix
+	dir=$XCALL_CACHE/kernels/$abi-$suffix
 	if [ ! -f "$dir/vmlinuz" ]; then
 		pkg=linux-image-$abi-$suffix-unsigned
 		mkdir -p "$dir/deb"

@@ -35,9 +35,12 @@ namespace xcall {
 class QueueKnobs : cxxrt::Pinned {
 public:
 	static constexpr unsigned max_count = 100000;
-	// 56 MiB of nodes at most per write, 224 MiB in flight: bounds that
-	// hold on any machine, whatever its CPU count.
-	static constexpr unsigned long max_nodes_per_write = 1000000;
+	// 5.6 MiB of nodes at most per write, 22 MiB in flight: bounds that
+	// hold on any machine, whatever its CPU count. A write allocates,
+	// queues and (wait=1) waits for its nodes in one system call; 100000
+	// nodes keep that to about a second in a TCG guest. More is more
+	// writes.
+	static constexpr unsigned long max_nodes_per_write = 100000;
 	static constexpr unsigned long max_nodes_in_flight = 4 * max_nodes_per_write;
 
 	explicit QueueKnobs(RemoteQueue &queue) noexcept : queue_(queue) {}

@@ -2,39 +2,61 @@
 # SPDX-License-Identifier: GPL-2.0
 # Every documented maximum of the queue knob finishes, and finishes clean
 # (the suite fails on any stall, soft lockup or hung task in the kernel
-# log): count=100000 to every online CPU for every kind, waited for; the
-# self-tests while a CPU goes offline and online; and the memory the
-# nodes took is returned.
+# log): for every kind, the largest write (count=100000 to one CPU, which
+# is also the most nodes a write may queue) waited for, and the same number
+# spread over every online CPU for three kinds; one node more is E2BIG; the self-tests while a CPU goes offline and online; and the memory
+# the nodes took is returned.
 cd "$(dirname "$0")" || exit 1
 . ./xcall_lib.sh
 
 xcall_require_root
-ktap_header 4
+ktap_header 5
 xcall_load || { echo "# cannot load xcall"; exit $KSFT_FAIL; }
 D=$XCALL_DIR
 
 bytes() { awk '$1 == "live_bytes" {print $2}' $D/memory; }
-# The documented maximum on Debian's kernels (release *-amd64); a tenth of
-# it on the checking kernels built from source, where KASAN or KCSAN make
-# 700000 nodes outlast the kselftest time limit.
+# The documented maxima on Debian's kernels (release *-amd64); a tenth of
+# them on the checking kernels built from source, where KASAN or KCSAN make
+# them outlast the kselftest time limit.
+max=100000
 case $(uname -r) in
-*-amd64) count=100000 ;;
-*) count=10000 ;;
+*-amd64) ;;
+*) max=10000 ;;
 esac
+ncpu=$(nproc)
+per_cpu=$((max / ncpu))
 before=$(bytes)
 echo 1 >$D/reset
-ok=0 slowest=0
+ok=0 slowest=0 writes=0
+set --
+# count=max to one CPU is both maxima at once (count, and nodes a write);
+# spread over every CPU, the same number of nodes waits on all of them.
+for cmd in "call cpus=all count=$per_cpu wait=1" "async cpus=all count=$per_cpu wait=1" \
+	"irq_work cpus=all count=$per_cpu same=1 wait=1"; do
+	set -- "$@" "$cmd"
+done
 for kind in call async irq_work irq_work_hard irq_work_lazy wake; do
+	set -- "$@" "$kind cpus=$((ncpu - 1)) count=$max wait=1"
+done
+for cmd in "$@"; do
 	t0=$(date +%s)
-	echo "$kind cpus=all count=$count wait=1" >$D/queue && ok=$((ok + 1))
+	echo "$cmd" >$D/queue && ok=$((ok + 1))
+	writes=$((writes + 1))
 	t=$(($(date +%s) - t0))
 	[ $t -gt $slowest ] && slowest=$t
 done
-echo "irq_work cpus=all count=$count same=1 wait=1" >$D/queue && ok=$((ok + 1))
-echo "# count=$count: slowest write ${slowest}s"
+echo "# $per_cpu nodes to each of $ncpu CPUs, and $max to one: slowest write ${slowest}s"
 bad=$(awk '$1 == "all" && ($3 != $4 || $7 != 0 || $8 != 0) {print}' $D/stats)
 [ -n "$bad" ] && printf '# %s\n' "$bad"
-ktap_result $([ $ok = 7 ] && [ -z "$bad" ]; echo $?) maximal_writes_complete_exactly "$ok of 7 writes"
+ktap_result $([ $ok = $writes ] && [ -z "$bad" ]; echo $?) maximal_writes_complete_exactly "$ok of $writes writes"
+
+# One node above either maximum is refused, with nothing queued.
+queued=$(awk '$1 == "all" {print $3}' $D/stats)
+e1=$(echo "async cpus=all count=$((100000 / ncpu + 1))" 2>&1 >$D/queue)
+e2=$(echo "async cpus=0 count=100001" 2>&1 >$D/queue)
+case "$e1$e2" in *"too long"*"too long"*) big=0 ;; *) big=1 ;; esac
+[ "$(awk '$1 == "all" {print $3}' $D/stats)" = "$queued" ] || big=1
+ktap_result $big one_node_more_is_e2big "$e1 / $e2"
 
 after=$(bytes)
 ktap_result $([ "$after" = "$before" ]; echo $?) node_memory_returned "live_bytes $before before, $after after"

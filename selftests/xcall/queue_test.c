@@ -351,7 +351,7 @@ static void on_sigusr1(int sig)
 }
 
 /*
- * A long write ends with EINTR when a signal comes: 400000 synchronous calls
+ * A long write ends with EINTR when a signal comes: 100000 synchronous calls
  * (seconds under TCG) certainly do. A wait=1 batch may have run out before
  * the signal (its nodes run while it queues them), so it returns 0 or EINTR.
  * Either way what was queued runs (handled catches up with queued) and
@@ -364,7 +364,7 @@ TEST_F_TIMEOUT(queue, signal_interrupts_a_long_write, 280)
 		const char *cmd;
 		int may_finish;
 	} writes[] = {
-		{"call cpus=all count=100000 wait=1", 0},
+		{"call cpus=1 count=100000 wait=1", 0},
 		{"irq_work_lazy cpus=all count=20000 wait=1", 1},
 	};
 
@@ -380,7 +380,7 @@ TEST_F_TIMEOUT(queue, signal_interrupts_a_long_write, 280)
 			sigaction(SIGUSR1, &sa, NULL);
 			_exit(xcall_write("queue", writes[i].cmd));
 		}
-		usleep(300000);
+		usleep(100000);
 		kill(child, SIGUSR1);
 		ASSERT_EQ(child, waitpid(child, &status, 0));
 		ASSERT_TRUE(WIFEXITED(status));
