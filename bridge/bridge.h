@@ -315,6 +315,16 @@ void xk_debugfs_remove(struct xk_dentry *dentry) XK_NOEXCEPT;
 int xk_module_loading(void) XK_NOEXCEPT;
 void xk_module_unloaded(void) XK_NOEXCEPT;
 
+/* ---- module references (api.c) ------------------------------------------------ */
+
+/*
+ * try_module_get() and module_put() for a client's items: a queued item pins
+ * its owner. NULL (built-in code) always succeeds. Any context.
+ */
+struct module;
+int xk_module_get(struct module *owner) XK_NOEXCEPT;
+void xk_module_put(struct module *owner) XK_NOEXCEPT;
+
 /* ---- trace events (bridge/xcall_trace.h, system "xcall") ---------------------- */
 
 /*
@@ -324,6 +334,7 @@ void xk_module_unloaded(void) XK_NOEXCEPT;
  * xk_trace_drain()'s @counts has XK_TRACE_KINDS entries in kinds.h's order.
  */
 #define XK_TRACE_KINDS 6
+#ifndef XCALL_NO_TRACE_CALLS
 void xk_trace_node_queue(int cpu, const char *kind, int kicked) XK_NOEXCEPT;
 void xk_trace_kick(int cpu, const char *kind, int ipi) XK_NOEXCEPT;
 void xk_trace_drain(int cpu, const unsigned int *counts) XK_NOEXCEPT;
@@ -331,6 +342,19 @@ void xk_trace_function_entry(const char *kind, void *func) XK_NOEXCEPT;
 void xk_trace_function_exit(const char *kind, void *func) XK_NOEXCEPT;
 void xk_trace_lazy_run(int cpu, unsigned int count) XK_NOEXCEPT;
 void xk_trace_waiter_run(int cpu, unsigned long long latency_ns) XK_NOEXCEPT;
+#else
+/*
+ * A measurement build only (scripts/trace-cost.sh): no call at all, the
+ * baseline against which disabled events must cost nothing measurable.
+ */
+static inline void xk_trace_node_queue(int cpu, const char *kind, int kicked) XK_NOEXCEPT {}
+static inline void xk_trace_kick(int cpu, const char *kind, int ipi) XK_NOEXCEPT {}
+static inline void xk_trace_drain(int cpu, const unsigned int *counts) XK_NOEXCEPT {}
+static inline void xk_trace_function_entry(const char *kind, void *func) XK_NOEXCEPT {}
+static inline void xk_trace_function_exit(const char *kind, void *func) XK_NOEXCEPT {}
+static inline void xk_trace_lazy_run(int cpu, unsigned int count) XK_NOEXCEPT {}
+static inline void xk_trace_waiter_run(int cpu, unsigned long long latency_ns) XK_NOEXCEPT {}
+#endif
 
 /* ---- torture (torture.c) ---------------------------------------------------- */
 

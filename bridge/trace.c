@@ -13,6 +13,8 @@
 
 static_assert(XK_TRACE_KINDS == 6);	/* xcall_drain's fields */
 
+#ifndef XCALL_NO_TRACE_CALLS	/* else bridge.h has empty inlines */
+
 void xk_trace_node_queue(int cpu, const char *kind, int kicked)
 {
 	if (trace_xcall_node_queue_enabled())
@@ -54,3 +56,4 @@ void xk_trace_waiter_run(int cpu, unsigned long long latency_ns)
 	if (trace_xcall_waiter_run_enabled())
 		trace_xcall_waiter_run(cpu, latency_ns);
 }
+#endif

@@ -3,8 +3,8 @@
 
 #include <cxxrt/atomic.h>
 
-#include "bridge/api.h"
 #include "bridge/bridge.h"
+#include "include/xcall/xcall.h"
 #include "kernel/refusal.h"
 #include "queue/remote_queue.h"
 
@@ -44,7 +44,7 @@ void ClientApi::detach() noexcept { cxxrt::write_once(client_queue, static_cast<
 
 using namespace xcall;
 
-extern "C" int xk_api_irq_work_queue_on(xcall_irq_work *work, int cpu) noexcept
+int xcall_irq_work_queue_on(xcall_irq_work *work, int cpu) noexcept
 {
 	cq::Node &node = node_of(work);
 	unsigned flags = work->flags;
@@ -55,7 +55,7 @@ extern "C" int xk_api_irq_work_queue_on(xcall_irq_work *work, int cpu) noexcept
 			 : flags & XCALL_IRQ_WORK_LAZY ? QueueKind::IrqWorkLazy
 						       : QueueKind::IrqWork;
 	// A queued item pins its owner until its function has returned
-	// (xk_api_irq_work_run()): the owner cannot unload with work queued.
+	// (__xcall_irq_work_run()): the owner cannot unload with work queued.
 	if (!xk_module_get(work->owner))
 		return refuse(Misuse::ClientGoing, -XK_ENODEV);
 	// The claim inside queue() is fully ordered ((3) of call_queue.h): the
@@ -66,7 +66,7 @@ extern "C" int xk_api_irq_work_queue_on(xcall_irq_work *work, int cpu) noexcept
 	return ret;
 }
 
-extern "C" void xk_api_irq_work_run(void *node) noexcept
+void __xcall_irq_work_run(void *node) noexcept
 {
 	auto *work = reinterpret_cast<xcall_irq_work *>(node);	// the node is at offset 0
 	struct module *owner = work->owner;	// read first: func may re-raise or let it go
@@ -74,7 +74,7 @@ extern "C" void xk_api_irq_work_run(void *node) noexcept
 	xk_module_put(owner);	// the queueing's reference
 }
 
-extern "C" int xk_api_irq_work_sync(xcall_irq_work *work) noexcept
+int xcall_irq_work_sync(xcall_irq_work *work) noexcept
 {
 	if (xk_irqs_disabled() || !xk_in_task() || !xk_preemptible())
 		return refuse(Misuse::SleepFromAtomic, -XK_EDEADLK);
@@ -91,7 +91,7 @@ extern "C" int xk_api_irq_work_sync(xcall_irq_work *work) noexcept
 	return 0;
 }
 
-extern "C" int xk_api_call_sync(int cpu, void (*fn)(void *info), void *info) noexcept
+int xcall_call_sync(int cpu, void (*fn)(void *info), void *info) noexcept
 {
 	return cxxrt::read_once(client_queue)->call(cpu, [fn, info] { fn(info); });
 }

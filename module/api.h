@@ -3,7 +3,8 @@
 // the module's RemoteQueue: remote irq_work items are queue nodes of the
 // irq_work kinds, synchronous calls are RemoteQueue::call().
 //
-// bridge/api.c exports the C symbols and forwards here (bridge/api.h). A
+// module/api.cpp defines the header's C functions; bridge/api.c exports
+// them (EXPORT_SYMBOL_GPL, CRCs from the header's prototypes). A
 // client can only call them while xcall is live (its symbols resolve after
 // xcall's init, and xcall cannot unload while a client is loaded), so the
 // queue is attached for as long as any call can come.

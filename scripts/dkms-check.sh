@@ -8,7 +8,9 @@
 #     dkms build, dkms install; the installed module is under
 #     /lib/modules/KVER/updates/, its vermagic starts with KVER, its license
 #     is GPL and its version is VERSION; then scripts/install.sh dkms-remove
-#     (dkms remove --all, /usr/src copy deleted) leaves nothing behind.
+#     (dkms remove --all, /usr/src copy deleted) leaves nothing behind;
+#     before the removal, a guest of that kernel loads the installed module
+#     with `modprobe xcall` (DKMS_GUEST_FLAVOURS, default "generic").
 # Prints "ok N NAME" / "not ok N NAME # WHY" lines and ends with one line
 # "N passed, N failed, N skipped (Ts)"; exit status 1 if anything failed.
 # Whatever an earlier run left (any registered xcall version, its /usr/src
@@ -71,6 +73,29 @@ clean_leftovers() {	# clean_leftovers KVER...
 		done < <(find "/lib/modules/$kver" -name 'xcall.ko*')
 		[ -z "$found" ] || depmod -a "$kver" 2>>"$logs/cleanup.log"
 	done
+}
+
+# The module DKMS installed, loaded by name in a guest of that kernel: the
+# guest (a busybox initramfs, no module tree of its own) gets the installed
+# file at the same place under /lib/modules, runs depmod, `modprobe xcall`,
+# queues to every CPU, and `modprobe -r xcall`.
+guest_modprobe() {	# guest_modprobe FLAVOUR KVER KO
+	local fl=$1 kver=$2 ko=$3 copy rc=0 glog
+	copy=$logs/$fl-installed/xcall.ko glog=$logs/$fl-guest.log
+	mkdir -p "$(dirname "$copy")"
+	cp "$ko" "$copy"
+	local rel=${ko#"/lib/modules/$kver/"}
+	XCALL_KO=$copy CPUS=2 GUEST_TIMEOUT=300 "$XCALL_TOP/scripts/guest.sh" "$fl" run -l "$glog" -- "
+[ \"\$(uname -r)\" = $kver ] || { echo \"guest runs \$(uname -r), not $kver\"; exit 1; }
+mkdir -p /lib/modules/$kver/$(dirname "$rel") && cp /xcall/xcall.ko /lib/modules/$kver/$rel && depmod || exit 1
+modprobe xcall || exit 1
+grep -q '^xcall ' /proc/modules && echo 'async cpus=all count=10 wait=1' > /sys/kernel/debug/xcall/queue || exit 1
+modprobe -r xcall && ! grep -q '^xcall ' /proc/modules && echo XCALL-DKMS-MODPROBE-OK" >/dev/null 2>&1 || rc=$?
+	if [ $rc = 0 ] && grep -q '^XCALL-DKMS-MODPROBE-OK' "$glog"; then
+		result OK "guest_modprobe_$fl" "$rel"
+	else
+		result FAIL "guest_modprobe_$fl" "guest exit $rc (log: $glog)"
+	fi
 }
 
 # --- dkms ---------------------------------------------------------------------
@@ -161,6 +186,9 @@ for kver in $kvers; do
 			else
 				result FAIL "version_$fl" "modinfo version '$modver', VERSION $ver"
 			fi
+			case " ${DKMS_GUEST_FLAVOURS-generic} " in
+			*" $fl "*) guest_modprobe "$fl" "$kver" "$ko" ;;
+			esac
 		else
 			result FAIL "modinfo_$fl" "no installed xcall.ko for $kver"
 		fi

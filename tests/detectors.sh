@@ -19,9 +19,9 @@ make -C "$kdir" M="$out" modules >"$out/build.log" 2>&1 || die "xcall_broken did
 
 case "$flavour" in
 debug)
-	bugs=(sleep_in_atomic uaf abba)
-	reports=('BUG: sleeping function called from invalid context' 'BUG: KASAN: use-after-free'
-		 'possible circular locking dependency') ;;
+	bugs=(sleep_in_atomic abba uaf)
+	reports=('BUG: sleeping function called from invalid context' 'possible circular locking dependency'
+		 'BUG: KASAN: use-after-free') ;;
 kcsan)
 	bugs=(race)
 	reports=('BUG: KCSAN: data-race') ;;
@@ -30,8 +30,8 @@ esac
 
 # One guest run per kernel: the bugs one after the other, each after a
 # marker in the kernel log, so that each report is looked for in its own
-# bug's part of the log. (Lockdep turns itself off after its first report:
-# abba comes last.)
+# bug's part of the log. (Lockdep turns itself off after its first report,
+# and when a KASAN report taints the kernel: abba before uaf.)
 log=$out/detectors.log rc=0
 cmd="insmod /xcall/xcall.ko || exit 1"
 for bug in "${bugs[@]}"; do

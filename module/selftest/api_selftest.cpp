@@ -3,7 +3,7 @@
 // as a client calls it, through the bridge's C entry points: the refusals
 // (each with its errno), a remote item run once with the raiser's write
 // seen, sync from atomic context refused, and an IRQs-off sync call.
-#include "bridge/api.h"
+#include "include/xcall/xcall.h"
 #include "kernel/refusal.h"
 #include "kernel/sync.h"
 #include "selftest/selftest.h"
@@ -43,26 +43,26 @@ void client_api(Check &check, const SelfTestEnv &)
 
 	ClientItem bad;
 	unsigned long bad_before = refusal_count(Misuse::ClientBadItem);
-	int ret = xk_api_irq_work_queue_on(&bad.work, target);	// zeroed: no initialiser
+	int ret = xcall_irq_work_queue_on(&bad.work, target);	// zeroed: no initialiser
 	check.expect(ret == -XK_EINVAL, "item without initialiser: %d, expected -EINVAL", ret);
 	set_up(bad.work, XCALL_IRQ_WORK_HARD | XCALL_IRQ_WORK_LAZY);
-	ret = xk_api_irq_work_queue_on(&bad.work, target);
+	ret = xcall_irq_work_queue_on(&bad.work, target);
 	check.expect(ret == -XK_EINVAL, "hard and lazy: %d, expected -EINVAL", ret);
 	check.expect(refusal_count(Misuse::ClientBadItem) == bad_before + 2, "client_bad_item not counted twice");
 
 	ClientItem item;
 	set_up(item.work, XCALL_IRQ_WORK_HARD);
-	ret = xk_api_irq_work_queue_on(&item.work, int(xk_nr_cpu_ids()));
+	ret = xcall_irq_work_queue_on(&item.work, int(xk_nr_cpu_ids()));
 	check.expect(ret == -XK_ENXIO, "CPU nr_cpu_ids: %d, expected -ENXIO", ret);
 	cxxrt::write_once(item.token, 42UL);
-	ret = xk_api_irq_work_queue_on(&item.work, target);
+	ret = xcall_irq_work_queue_on(&item.work, target);
 	check.expect(ret == XCALL_QUEUED, "queue_on: %d, expected XCALL_QUEUED", ret);
 	{
 		PreemptGuard atomic;
-		ret = xk_api_irq_work_sync(&item.work);
+		ret = xcall_irq_work_sync(&item.work);
 	}
 	check.expect(ret == -XK_EDEADLK, "sync with preemption off: %d, expected -EDEADLK", ret);
-	ret = xk_api_irq_work_sync(&item.work);
+	ret = xcall_irq_work_sync(&item.work);
 	check.expect(ret == 0, "sync: %d", ret);
 	check.expect(item.runs == 1 && item.ran_on == target && item.seen == 42,
 		     "ran %d times, on CPU %d (target %d), saw %lu (42)", item.runs, item.ran_on, target, item.seen);
@@ -72,7 +72,7 @@ void client_api(Check &check, const SelfTestEnv &)
 	} call;
 	{
 		IrqSaveGuard irqs_off;
-		ret = xk_api_call_sync(target, [](void *info) { static_cast<Call *>(info)->ran_on = this_cpu(); }, &call);
+		ret = xcall_call_sync(target, [](void *info) { static_cast<Call *>(info)->ran_on = this_cpu(); }, &call);
 	}
 	check.expect(ret == 0 && call.ran_on == target, "IRQs-off sync call: %d, ran on %d (target %d)", ret,
 		     call.ran_on, target);
