@@ -18,6 +18,9 @@
 #                     its updates/ with depmod; make uninstall removes it
 #   make dkms-check   the DKMS cycle (add, build, install, check, remove) against
 #                     every installed Debian 6.1 header flavour
+#   make trace-cost   the trace events' cost: bench ratios with no trace calls,
+#                     events off, events on (FLAVOUR, TRACE_ROUNDS)
+#   make clean-cache  empty the machine's cache of built kernels
 #
 # Variables: FLAVOUR (generic), FLAVOURS ("generic rt": what `make` builds),
 # CHECK_FLAVOURS ("generic rt debug kcsan": what `make check` tests), CPUS (4), MEM (1G).
@@ -100,6 +103,10 @@ clean-cache:
 # `make torture`: scftorture, then xcall's in-kernel torture, same guest, same
 # length (TORTURE_SECONDS, default 600; 180 on debug), alternating in
 # TORTURE_SLICES slices, on TORTURE_FLAVOURS ("generic rt debug").
+.PHONY: trace-cost
+trace-cost: deps
+	@scripts/trace-cost.sh $(FLAVOUR)
+
 .PHONY: torture torture-broken
 torture:
 	@scripts/torture.sh
