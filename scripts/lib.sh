@@ -12,6 +12,8 @@ if [ -z "${XCALL_CACHE:-}" ]; then
 fi
 
 die() { echo "xcall: $*" >&2; exit 1; }
+# require_positive NAME VALUE: a whole number above 0, or die naming NAME.
+require_positive() { case "$2" in ''|*[!0-9]*|0) die "$1 takes a positive number" ;; esac; }
 note() { echo "xcall: $*" >&2; }
 
 # The Debian kernel ABI (e.g. 6.1.0-56) that linux-headers-amd64 currently

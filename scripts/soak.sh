@@ -10,7 +10,7 @@ set -euo pipefail
 
 "$XCALL_TOP/scripts/deps.sh"
 seconds=${SOAK_SECONDS:-300}
-case "$seconds" in ''|*[!0-9]*|0) die "SOAK_SECONDS takes a positive number" ;; esac
+require_positive SOAK_SECONDS "$seconds"
 failed=0
 for fl in ${SOAK_FLAVOURS:-generic rt}; do
 	echo "== soak: $fl kernel, ${CPUS:-4} vCPUs, ${seconds}s"

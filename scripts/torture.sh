@@ -15,12 +15,12 @@ set -euo pipefail
 
 "$XCALL_TOP/scripts/deps.sh"
 slices=${TORTURE_SLICES:-4}
-case "$slices" in ''|*[!0-9]*|0) die "TORTURE_SLICES takes a positive number" ;; esac
+require_positive TORTURE_SLICES "$slices"
 failed=0
 for fl in ${TORTURE_FLAVOURS:-generic rt debug}; do
 	# The debug kernel (KASAN, lockdep) is slow: 3 minutes unless told.
 	seconds=${TORTURE_SECONDS:-$([ "$fl" = debug ] && echo 180 || echo 600)}
-	case "$seconds" in ''|*[!0-9]*|0) die "TORTURE_SECONDS takes a positive number" ;; esac
+	require_positive TORTURE_SECONDS "$seconds"
 	slice=$(( (seconds + slices - 1) / slices ))
 	seconds=$((slice * slices))
 	scf=$("$XCALL_TOP/scripts/build-scftorture.sh" "$fl")

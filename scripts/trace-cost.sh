@@ -17,7 +17,7 @@ set -euo pipefail
 
 fl=${1:-generic}
 rounds=${TRACE_ROUNDS:-5}
-case "$rounds" in ''|*[!0-9]*|0) die "TRACE_ROUNDS takes a positive number" ;; esac
+require_positive TRACE_ROUNDS "$rounds"
 kdir=$(flavour_kdir "$fl")
 out=$XCALL_BUILD/trace-cost
 mkdir -p "$out"

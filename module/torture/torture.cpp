@@ -191,6 +191,16 @@ struct Torture::Worker : cxxrt::Pinned {
 		unsigned long &c = counts[unsigned(op)].*field;
 		cxxrt::write_once(c, c + n);
 	}
+	// An operation on the shared probe begins: a fresh token for the
+	// function to see, the context it must run in, one more op counted.
+	unsigned long arm_probe(TortureOp op, Place place) noexcept
+	{
+		unsigned long t = next_token();
+		cxxrt::write_once(probe.in, t);
+		probe.place = place;
+		count(op, &TortureOpCounts::ops);
+		return t;
+	}
 
 	// A target: this CPU, any possible CPU (online or not) or, now and
 	// then, one past the last.
@@ -285,10 +295,7 @@ void Torture::Worker::call_on_op() noexcept
 {
 	constexpr TortureOp op = TortureOp::CallOn;
 	int target = pick_target();
-	unsigned long token = next_token();
-	cxxrt::write_once(probe.in, token);
-	probe.place = Place::IrqsOff;
-	count(op, &TortureOpCounts::ops);
+	unsigned long token = arm_probe(op, Place::IrqsOff);
 	int ret;
 	{
 		PreemptGuard kernel_style;	// as a caller in the kernel would be
@@ -372,10 +379,7 @@ void Torture::Worker::run_on_cpu_op() noexcept
 {
 	constexpr TortureOp op = TortureOp::RunOnCpu;
 	int target = pick_target();
-	unsigned long token = next_token();
-	cxxrt::write_once(probe.in, token);
-	probe.place = Place::Task;
-	count(op, &TortureOpCounts::ops);
+	unsigned long token = arm_probe(op, Place::Task);
 	bool real = target >= 0 && unsigned(target) < nr_cpu_ids();
 	unsigned long gen = real ? t.hotplug_gen(target) : 0;
 	int ret = run_on_cpu(target, [this] {
@@ -431,10 +435,7 @@ void Torture::Worker::queue_call_op(bool irqs_off) noexcept
 {
 	TortureOp op = irqs_off ? TortureOp::QueueCallIrqsOff : TortureOp::QueueCall;
 	int target = pick_target();
-	unsigned long token = next_token();
-	cxxrt::write_once(probe.in, token);
-	probe.place = Place::IrqsOff;
-	count(op, &TortureOpCounts::ops);
+	unsigned long token = arm_probe(op, Place::IrqsOff);
 	int ret;
 	if (irqs_off) {
 		IrqSaveGuard no_irqs;
