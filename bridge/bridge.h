@@ -328,33 +328,44 @@ void xk_module_put(struct module *owner) XK_NOEXCEPT;
 /* ---- trace events (bridge/xcall_trace.h, system "xcall") ---------------------- */
 
 /*
- * Each emits its event if enabled; disabled, it returns after a not-taken
- * static branch. Any context but NMI. @kind is a kind's name from
+ * Each emits its event if enabled; with every xcall event disabled, it is
+ * one load and a not-taken branch (no call). Any context but NMI. @kind is a kind's name from
  * module/queue/kinds.h (copied into the event); @func is printed with %ps.
  * xk_trace_drain()'s @counts has XK_TRACE_KINDS entries in kinds.h's order.
  */
 #define XK_TRACE_KINDS 6
 #ifndef XCALL_NO_TRACE_CALLS
-void xk_trace_node_queue(int cpu, const char *kind, int kicked) XK_NOEXCEPT;
-void xk_trace_kick(int cpu, const char *kind, int ipi) XK_NOEXCEPT;
-void xk_trace_drain(int cpu, const unsigned int *counts) XK_NOEXCEPT;
-void xk_trace_function_entry(const char *kind, void *func) XK_NOEXCEPT;
-void xk_trace_function_exit(const char *kind, void *func) XK_NOEXCEPT;
-void xk_trace_lazy_run(int cpu, unsigned int count) XK_NOEXCEPT;
-void xk_trace_waiter_run(int cpu, unsigned long long latency_ns) XK_NOEXCEPT;
+/* Non-zero while any xcall event is enabled (bridge/trace.c). */
+extern int xk_trace_events_on;
+void xk_emit_node_queue(int cpu, const char *kind, int kicked) XK_NOEXCEPT;
+void xk_emit_kick(int cpu, const char *kind, int ipi) XK_NOEXCEPT;
+void xk_emit_drain(int cpu, const unsigned int *counts) XK_NOEXCEPT;
+void xk_emit_function_entry(const char *kind, void *func) XK_NOEXCEPT;
+void xk_emit_function_exit(const char *kind, void *func) XK_NOEXCEPT;
+void xk_emit_lazy_run(int cpu, unsigned int count) XK_NOEXCEPT;
+void xk_emit_waiter_run(int cpu, unsigned long long latency_ns) XK_NOEXCEPT;
+#define XK_TRACE_CALL(emit) do { if (__builtin_expect(*(volatile int *)&xk_trace_events_on, 0)) emit; } while (0)
 #else
 /*
- * A measurement build only (scripts/trace-cost.sh): no call at all, the
- * baseline against which disabled events must cost nothing measurable.
+ * A measurement build only (scripts/trace-cost.sh): no trace code at all,
+ * the baseline against which disabled events must cost nothing measurable.
  */
-static inline void xk_trace_node_queue(int cpu, const char *kind, int kicked) XK_NOEXCEPT {}
-static inline void xk_trace_kick(int cpu, const char *kind, int ipi) XK_NOEXCEPT {}
-static inline void xk_trace_drain(int cpu, const unsigned int *counts) XK_NOEXCEPT {}
-static inline void xk_trace_function_entry(const char *kind, void *func) XK_NOEXCEPT {}
-static inline void xk_trace_function_exit(const char *kind, void *func) XK_NOEXCEPT {}
-static inline void xk_trace_lazy_run(int cpu, unsigned int count) XK_NOEXCEPT {}
-static inline void xk_trace_waiter_run(int cpu, unsigned long long latency_ns) XK_NOEXCEPT {}
+#define XK_TRACE_CALL(emit) do { } while (0)
 #endif
+static inline void xk_trace_node_queue(int cpu, const char *kind, int kicked) XK_NOEXCEPT
+{ XK_TRACE_CALL(xk_emit_node_queue(cpu, kind, kicked)); }
+static inline void xk_trace_kick(int cpu, const char *kind, int ipi) XK_NOEXCEPT
+{ XK_TRACE_CALL(xk_emit_kick(cpu, kind, ipi)); }
+static inline void xk_trace_drain(int cpu, const unsigned int *counts) XK_NOEXCEPT
+{ XK_TRACE_CALL(xk_emit_drain(cpu, counts)); }
+static inline void xk_trace_function_entry(const char *kind, void *func) XK_NOEXCEPT
+{ XK_TRACE_CALL(xk_emit_function_entry(kind, func)); }
+static inline void xk_trace_function_exit(const char *kind, void *func) XK_NOEXCEPT
+{ XK_TRACE_CALL(xk_emit_function_exit(kind, func)); }
+static inline void xk_trace_lazy_run(int cpu, unsigned int count) XK_NOEXCEPT
+{ XK_TRACE_CALL(xk_emit_lazy_run(cpu, count)); }
+static inline void xk_trace_waiter_run(int cpu, unsigned long long latency_ns) XK_NOEXCEPT
+{ XK_TRACE_CALL(xk_emit_waiter_run(cpu, latency_ns)); }
 
 /* ---- torture (torture.c) ---------------------------------------------------- */
 
