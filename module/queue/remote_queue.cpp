@@ -16,6 +16,9 @@ void RemoteQueue::CpuQueue::Kick::operator()() const noexcept
 	queue->owner->drain_this_cpu(*queue);
 }
 
+// Hard IRQ on the CPU whose last drain stopped at its budget.
+void RemoteQueue::CpuQueue::Resume::operator()() const noexcept { (void)queue->owner->drain_this_cpu(*queue); }
+
 // ---- the drain -------------------------------------------------------------------
 
 // Runs each node where kinds.h says; counts it on the owner's (this CPU's)
@@ -84,19 +87,26 @@ struct RemoteQueue::DrainHandler {
 };
 
 // The kick's handler (hard IRQ, or the idle loop / a waiting caller with
-// interrupts off). Its kick CSD's "queued" was cleared, fully ordered, just
-// before this runs, so a queuer that found it set has its node in the list
-// taken here: (Q2).
-void RemoteQueue::drain_this_cpu(CpuQueue &q) noexcept
+// interrupts off), and resume's. Its kick CSD's "queued" was cleared, fully
+// ordered, just before this runs, so a queuer that found it set has its
+// node in the list taken here: (Q2). What the budget leaves stays in the
+// backlog, before anything taken later, and resume (a self-IPI) runs the
+// next drain as soon as interrupts are on: the CPU takes its other
+// interrupts in between.
+bool RemoteQueue::drain_this_cpu(CpuQueue &q) noexcept
 {
-	cq::Node *taken = q.list.take_all();	// (1), (Q2)
-	if (!taken)
-		return;
 	DrainHandler h{*this, q};
-	cq::drain(taken, h);
+	bool cut;
+	unsigned ran = cq::drain_some(q.list, q.backlog, drain_budget, h, cut);	// (1), (Q2)
+	if (!ran)
+		return true;
+	q.stats.count_drain(ran, cut);
 	xk_trace_drain(q.cpu, h.drained);
 	if (h.lazy_added)
 		lazy_threads_.wake(q.cpu);
+	if (cut)
+		(void)q.resume.queue();	// false: already pending, that run drains
+	return !cut;
 }
 
 void RemoteQueue::run_lazy(CpuQueue &q) noexcept
@@ -118,7 +128,7 @@ void RemoteQueue::wait_draining_own(const cq::Node &node) noexcept
 {
 	CpuQueue &own = queues_.this_cpu_unpinned();
 	cq::wait_unlocked(node, [&] {	// (2) of call_queue.h
-		if (!own.list.empty()) {
+		if (!own.list.empty() || !own.backlog.empty()) {
 			IrqSaveGuard irqs_off;
 			drain_this_cpu(own);
 		}
@@ -220,9 +230,11 @@ int RemoteQueue::cpu_offline(unsigned cpu) noexcept
 		q.accepting.close();
 		xk_synchronize_rcu();
 	}
-	{
+	// Nothing new arrives now: drain until the list and backlog are empty,
+	// with interrupts on between drains.
+	for (bool done = false; !done;) {
 		IrqSaveGuard irqs_off;
-		drain_this_cpu(q);
+		done = drain_this_cpu(q) && q.list.empty();
 	}
 	wait_lazy_idle(int(cpu));
 	return 0;
