@@ -102,7 +102,7 @@ private:
 		CpuStats::Drains all = {};
 		for_each_possible_cpu([&](int cpu) {
 			CpuStats::Drains d = queue_.drains(cpu);
-			if (cpu_online(cpu))
+			if (xcall::cpu_online(cpu))	// not the hotplug callback below
 				out.printf("%d %lu %lu %lu\n", cpu, d.drains, d.cut, d.max_nodes);
 			all.drains += d.drains;
 			all.cut += d.cut;
