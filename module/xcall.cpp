@@ -55,6 +55,10 @@ public:
 		return err;
 	}
 
+	// Unload: runs before the members' destructors, which wait for the
+	// queue's items (the knobs' batches first).
+	~Module() { queue_.prepare_unload(); }
+
 private:
 	// /sys/kernel/debug/xcall/memory: the bridge's allocation counters.
 	int show_memory(Text &out) noexcept

@@ -136,13 +136,54 @@ void RemoteQueue::wait_draining_own(const cq::Node &node) noexcept
 	});
 }
 
+// Waiting for xcall_lazy/N. It runs at SCHED_FIFO priority 1, the class
+// kernel/irq_work.c gives its own irq_work/N thread on PREEMPT_RT
+// (irq_workd_setup(): sched_set_fifo_low()), so that lazy work yields to
+// every real-time task. But then a SCHED_FIFO task that spins on its CPU
+// starves it for as long as it spins (at equal priority FIFO never
+// yields; RT throttling does not help, it stops both), and whoever waits
+// for its items (module unload, the hotplug callback) would wait as long.
+// So a wait longer than lazy_starved_ms logs once and raises the thread
+// to priority 50 (sched_set_fifo(), the threaded-IRQ priority) until it is
+// done, like priority inheritance: the items run, on their CPU and in
+// their thread as their kind requires, in spite of any real-time task
+// below 50. Nothing else is safe: the items may not run elsewhere, and
+// their nodes may not be freed before they ran. Against a task at 50 or
+// above nothing in the kernel's unload or hotplug path runs on that CPU
+// either (cpuhp/N, kthread_stop() of any per-CPU thread need it). In the
+// hotplug callback the CPU is no longer active, so no user task runs there
+// (the scheduler pushes them off: balance_push()); only a per-CPU kernel
+// thread could still starve xcall_lazy/N.
 void RemoteQueue::wait_lazy_idle(int cpu) noexcept
 {
 	CpuQueue &q = queues_.on(cpu);
+	unsigned long long start = xk_clock_ns();
+	bool raised = false;
 	while (!q.lazy.idle()) {	// (Q4)
 		lazy_threads_.wake(cpu);
 		xk_msleep(1);
+		if (!raised && xk_clock_ns() - start >= lazy_starved_ms * 1000000ULL) {
+			raised = true;
+			if (!cxxrt::xchg(starved_logged_, 1))
+				xk_log(XK_LOG_WARNING,
+				       "xcall_lazy/%d has not run its items for %u ms (starved by a real-time task?): "
+				       "raised to SCHED_FIFO 50 until it has\n",
+				       cpu, lazy_starved_ms);
+			lazy_threads_.raise(cpu, true);
+		}
 	}
+	if (raised && !cxxrt::read_once(unloading_))
+		lazy_threads_.raise(cpu, false);
+}
+
+// Unload waits for every item in flight (the queue knob's batches, then
+// the hotplug callbacks) and then stops the threads, which kthread_stop()
+// must run: so every lazy thread is raised at once, without waiting
+// lazy_starved_ms per CPU (see wait_lazy_idle()).
+void RemoteQueue::prepare_unload() noexcept
+{
+	cxxrt::write_once(unloading_, 1);
+	lazy_threads_.raise(-1, true);
 }
 
 // ---- queueing ------------------------------------------------------------------------

@@ -143,8 +143,14 @@ public:
 	// CPU's list meanwhile. Preemption must be off.
 	void wait_draining_own(const cq::Node &node) noexcept;
 
-	// Waits (sleeping) until @cpu's lazy list is empty and its thread idle.
+	// Waits (sleeping) until @cpu's lazy list is empty and its thread idle;
+	// after lazy_starved_ms, raises the thread (see remote_queue.cpp).
 	void wait_lazy_idle(int cpu) noexcept;
+	static constexpr unsigned lazy_starved_ms = 1000;
+
+	// Module unload, before anything waits for the queue's items: raises
+	// every xcall_lazy/N for good (see remote_queue.cpp). Process context.
+	void prepare_unload() noexcept;
 
 	// Whether queue() stamps each node with the clock for the latency
 	// histograms (on by default). The benchmark turns it off for its
@@ -224,6 +230,8 @@ private:
 	HotplugState hotplug_;
 	PerCpuThreads lazy_threads_, waiter_threads_;
 	int closed_all_ = 0;	// stop() closed every queue, then waited a grace period (Q1)
+	int unloading_ = 0;	// prepare_unload() raised the lazy threads
+	int starved_logged_ = 0;
 };
 
 // The statistics row a queued node counts in: the kind it was queued as.

@@ -5,6 +5,7 @@
  * every malformed command refused without queueing anything, CPUs going
  * offline while work is queued to them, and unloading during a burst.
  */
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -556,6 +557,89 @@ TEST_F_TIMEOUT(queue, unload_during_burst_is_clean, 120)
 	ASSERT_EQ(0, xcall_write("queue", "irq_work_lazy cpus=all count=20000"));
 	ASSERT_EQ(0, xcall_write("queue", "wake cpus=all count=20000"));
 	ASSERT_EQ(0, system("rmmod xcall"));
+	EXPECT_EQ(returned_before + 1, dmesg_count("allocations, all returned"));
+	EXPECT_EQ(0, dmesg_count("xcall: leaked"));
+	ASSERT_EQ(0, xcall_ensure_loaded());
+}
+
+static int preempt_rt_kernel(void)
+{
+	char buf[512];
+
+	return read_file("/proc/version", buf, sizeof(buf)) > 0 && strstr(buf, "PREEMPT_RT");
+}
+
+/*
+ * Unload while xcall_lazy/N is starved: a SCHED_FIFO task at priority 1
+ * (the lazy thread's own, as the kernel's irq_work/N on PREEMPT_RT) spins
+ * on the last CPU with lazy items queued there. At equal priority FIFO
+ * never yields, so the items cannot run, and unload waits for them (and
+ * kthread_stop() for the thread): before the fix rmmod waited as long as
+ * the task spun. Now unload raises the lazy threads to SCHED_FIFO 50 first,
+ * and rmmod must finish while the task still spins. Needs RT throttling
+ * on (the default): without it nothing of SCHED_NORMAL runs on that CPU,
+ * the kernel's own cpuhp/N included, which unload needs. Not on
+ * PREEMPT_RT: there RCU's rcuc/N also runs at SCHED_FIFO 1, so the same
+ * task holds off every grace period, which unload waits for.
+ */
+TEST_F_TIMEOUT(queue, unload_with_lazy_thread_starved, 200)
+{
+	int cpu = online_cpus() - 1, returned_before, status, finished = 0;
+	struct row *r;
+	char cmd[64], buf[32];
+	pid_t hog, unloader;
+	int *ready;
+	double waited = 0;
+
+	if (preempt_rt_kernel())
+		SKIP(return, "PREEMPT_RT: rcuc/%d would starve with it", cpu);
+	if (read_file("/proc/sys/kernel/sched_rt_runtime_us", buf, sizeof(buf)) <= 0 || atol(buf) < 0)
+		SKIP(return, "RT throttling is off");
+	ready = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ready);
+	ASSERT_EQ(0, pin_to_cpu(0));
+	ASSERT_EQ(0, xcall_write("reset", "1"));
+	hog = fork();
+	ASSERT_LE(0, hog);
+	if (hog == 0) {
+		struct sched_param sp = {.sched_priority = 1};
+
+		if (pin_to_cpu(cpu) || sched_setscheduler(0, SCHED_FIFO, &sp))
+			_exit(1);
+		__atomic_store_n(ready, 1, __ATOMIC_RELEASE);
+		for (;;)
+			;
+	}
+	for (int i = 0; i < 200 && !__atomic_load_n(ready, __ATOMIC_ACQUIRE); i++)
+		usleep(10000);
+	ASSERT_EQ(1, __atomic_load_n(ready, __ATOMIC_ACQUIRE));
+	snprintf(cmd, sizeof(cmd), "irq_work_lazy cpus=%d count=1000", cpu);
+	EXPECT_EQ(0, xcall_write("queue", cmd));
+	usleep(500000);
+	ASSERT_EQ(0, read_stats(&self->after));
+	r = &self->after.row[cpu][4];
+	TH_LOG("SCHED_FIFO task on CPU %d: %lu of %lu lazy items ran in 0.5 s", cpu, r->handled, r->queued);
+	EXPECT_GT(r->queued, r->handled);	/* it does starve the thread */
+
+	returned_before = dmesg_count("allocations, all returned");
+	unloader = fork();
+	ASSERT_LE(0, unloader);
+	if (unloader == 0)
+		_exit(system("rmmod xcall") == 0 ? 0 : 1);
+	for (; waited < 120 && !finished; waited += 0.1) {
+		finished = waitpid(unloader, &status, WNOHANG) == unloader;
+		if (!finished)
+			usleep(100000);
+	}
+	kill(hog, SIGKILL);
+	waitpid(hog, NULL, 0);
+	if (!finished)
+		ASSERT_EQ(unloader, waitpid(unloader, &status, 0));
+	TH_LOG("rmmod %s after %.1f s", finished ? "finished while the task spun" : "finished only once it stopped",
+	       waited);
+	munmap(ready, 4096);
+	EXPECT_TRUE(finished);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	EXPECT_EQ(returned_before + 1, dmesg_count("allocations, all returned"));
 	EXPECT_EQ(0, dmesg_count("xcall: leaked"));
 	ASSERT_EQ(0, xcall_ensure_loaded());
