@@ -626,7 +626,7 @@ TEST_F_TIMEOUT(queue, unload_with_lazy_thread_starved, 200)
 	ASSERT_LE(0, unloader);
 	if (unloader == 0)
 		_exit(system("rmmod xcall") == 0 ? 0 : 1);
-	for (; waited < 120 && !finished; waited += 0.1) {
+	for (; waited < 60 && !finished; waited += 0.1) {
 		finished = waitpid(unloader, &status, WNOHANG) == unloader;
 		if (!finished)
 			usleep(100000);
