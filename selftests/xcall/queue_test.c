@@ -562,13 +562,6 @@ TEST_F_TIMEOUT(queue, unload_during_burst_is_clean, 120)
 	ASSERT_EQ(0, xcall_ensure_loaded());
 }
 
-static int preempt_rt_kernel(void)
-{
-	char buf[512];
-
-	return read_file("/proc/version", buf, sizeof(buf)) > 0 && strstr(buf, "PREEMPT_RT");
-}
-
 /*
  * Unload while xcall_lazy/N is starved: a SCHED_FIFO task at priority 1
  * (the lazy thread's own, as the kernel's irq_work/N on PREEMPT_RT) spins
@@ -578,9 +571,7 @@ static int preempt_rt_kernel(void)
  * the task spun. Now unload raises the lazy threads to SCHED_FIFO 50 first,
  * and rmmod must finish while the task still spins. Needs RT throttling
  * on (the default): without it nothing of SCHED_NORMAL runs on that CPU,
- * the kernel's own cpuhp/N included, which unload needs. Not on
- * PREEMPT_RT: there RCU's rcuc/N also runs at SCHED_FIFO 1, so the same
- * task holds off every grace period, which unload waits for.
+ * the kernel's own cpuhp/N included, which unload needs.
  */
 TEST_F_TIMEOUT(queue, unload_with_lazy_thread_starved, 200)
 {
@@ -591,8 +582,6 @@ TEST_F_TIMEOUT(queue, unload_with_lazy_thread_starved, 200)
 	int *ready;
 	double waited = 0;
 
-	if (preempt_rt_kernel())
-		SKIP(return, "PREEMPT_RT: rcuc/%d would starve with it", cpu);
 	if (read_file("/proc/sys/kernel/sched_rt_runtime_us", buf, sizeof(buf)) <= 0 || atol(buf) < 0)
 		SKIP(return, "RT throttling is off");
 	ready = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
