@@ -88,10 +88,11 @@ public:
 
 	// Most nodes one drain runs (and so one kick's hard IRQ): the rest
 	// waits for the next drain, which the drain asks for itself with a
-	// self-IPI. A node's run costs about 1 us on hardware and 1-4 us under
-	// TCG (bench's burst mode), so a drain holds interrupts off for about
-	// a millisecond, the order of __do_softirq()'s 2 ms budget and below
-	// a tick at HZ=250, while one kick still serves a thousand nodes
+	// self-IPI. A node in a burst costs 0.8-3.6 us under TCG (bench's
+	// burst mode), less on hardware, so a drain holds interrupts off for a
+	// few ms at most under TCG and about one on hardware, the order of
+	// __do_softirq()'s 2 ms budget and below a tick at HZ=250, while one
+	// kick still serves a thousand nodes
 	// (bench's burst goal is at most 0.05 kicks a node). Without it one
 	// kick ran whatever the list held: up to the queue knob's 4000000
 	// nodes in flight, seconds in one hard IRQ.
