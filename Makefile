@@ -9,7 +9,7 @@
 #   make shell      interactive guest shell with xcall loaded (FLAVOUR=generic|rt)
 #   make bench      xcall's call types against the raw C API, in-kernel, both kernels
 #   make soak       random queue commands with CPU hotplug for SOAK_SECONDS (300)
-#   make scale      16 and 64 vCPUs, and 2048 possible CPUs (generic kernel)
+#   make scale      16 and 64 vCPUs, and 2048 possible CPUs (generic and rt kernels)
 #   make mutants    weaken each ordering operation in turn: a host test must fail
 #   make KDIR=/lib/modules/$(uname -r)/build   build for another kernel tree
 #

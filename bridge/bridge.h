@@ -212,6 +212,13 @@ int xk_percpu_threads_start(void *set, const char *comm_fmt, int (*should_run)(v
 void xk_percpu_threads_stop(void *set) XK_NOEXCEPT;
 /* wake_up_process() of the set's thread on @cpu; any context, hard IRQ included. */
 void xk_percpu_thread_wake(void *set, int cpu) XK_NOEXCEPT;
+/*
+ * Raises the set's thread on @cpu (every CPU's, and those created later, if
+ * @cpu < 0) to SCHED_FIFO priority MAX_RT_PRIO / 2 (sched_set_fifo(): the
+ * priority of threaded interrupt handlers), or with @raised 0 puts it back
+ * in its own class. Process context.
+ */
+void xk_percpu_threads_raise(void *set, int cpu, int raised) XK_NOEXCEPT;
 
 /* ---- RCU, large allocations --------------------------------------------------------- */
 

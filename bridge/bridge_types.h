@@ -52,6 +52,7 @@ struct xk_percpu_threads {
 	void (*run)(void *ctx, unsigned int cpu);
 	void *ctx;
 	bool fifo_low;
+	bool raised;	/* xk_percpu_threads_raise(-1): threads created later too */
 };
 
 #endif

@@ -61,12 +61,22 @@ static void set_run(unsigned int cpu)
 		set->run(set->ctx, cpu);
 }
 
+static void set_class(struct xk_percpu_threads *set, struct task_struct *task, bool raised)
+{
+	if (raised)
+		sched_set_fifo(task);
+	else if (set->fifo_low)
+		sched_set_fifo_low(task);
+	else
+		sched_set_normal(task, 0);
+}
+
 static void set_setup(unsigned int cpu)
 {
 	struct xk_percpu_threads *set = calling_set(cpu);
 
-	if (set && set->fifo_low)
-		sched_set_fifo_low(current);
+	if (set && (set->fifo_low || READ_ONCE(set->raised)))
+		set_class(set, current, READ_ONCE(set->raised));
 }
 
 int xk_percpu_threads_start(void *storage, const char *comm_fmt,
@@ -120,6 +130,33 @@ void xk_percpu_threads_stop(void *storage)
 	synchronize_rcu();	/* other sets' lookups may still be walking past it */
 	free_percpu(set->tasks);
 	set->tasks = NULL;
+}
+
+void xk_percpu_threads_raise(void *storage, int cpu, int raised)
+{
+	struct xk_percpu_threads *set = storage;
+	struct task_struct *task;
+	int c;
+
+	if (!set->tasks)
+		return;
+	/*
+	 * No hotplug lock (a hotplug callback calls this): a thread exists
+	 * from its CPU's first online until the set stops, and one created
+	 * meanwhile reads @raised in set_setup().
+	 */
+	if (cpu >= 0) {
+		task = READ_ONCE(*per_cpu_ptr(set->tasks, cpu));
+		if (task)
+			set_class(set, task, raised);
+		return;
+	}
+	WRITE_ONCE(set->raised, raised);
+	for_each_possible_cpu(c) {
+		task = READ_ONCE(*per_cpu_ptr(set->tasks, c));
+		if (task)
+			set_class(set, task, raised);
+	}
 }
 
 void xk_percpu_thread_wake(void *storage, int cpu)

@@ -43,6 +43,8 @@ public:
 		if (!err)
 			err = refusals_file_.create<&Module::show_refusals, nullptr>(dir_, "refusals", *this);
 		if (!err)
+			err = drains_file_.create<&Module::show_drains, nullptr>(dir_, "drains", *this);
+		if (!err)
 			err = selftest_.create(dir_);
 		if (!err)
 			err = bench_.create(dir_);
@@ -52,6 +54,10 @@ public:
 			client_api_.attach();
 		return err;
 	}
+
+	// Unload: runs before the members' destructors, which wait for the
+	// queue's items (the knobs' batches first).
+	~Module() { queue_.prepare_unload(); }
 
 private:
 	// /sys/kernel/debug/xcall/memory: the bridge's allocation counters.
@@ -90,6 +96,27 @@ private:
 	}
 	int show_refusals(Text &out) noexcept { return xcall::show_refusals(out); }
 
+	// /sys/kernel/debug/xcall/drains: the queue's drain budget, then per
+	// online CPU the drains that ran nodes, those cut short by the budget
+	// and the most nodes one ran; "all" sums (max: the largest) over every
+	// possible CPU. Zeroed by the reset file with the statistics.
+	int show_drains(Text &out) noexcept
+	{
+		out.printf("budget %u\ncpu drains cut max_nodes\n", RemoteQueue::drain_budget);
+		CpuStats::Drains all = {};
+		for_each_possible_cpu([&](int cpu) {
+			CpuStats::Drains d = queue_.drains(cpu);
+			if (xcall::cpu_online(cpu))	// not the hotplug callback below
+				out.printf("%d %lu %lu %lu\n", cpu, d.drains, d.cut, d.max_nodes);
+			all.drains += d.drains;
+			all.cut += d.cut;
+			if (d.max_nodes > all.max_nodes)
+				all.max_nodes = d.max_nodes;
+		});
+		out.printf("all %lu %lu %lu\n", all.drains, all.cut, all.max_nodes);
+		return 0;
+	}
+
 	struct HotplugEvents {
 		unsigned long online = 0, offline = 0;
 	};
@@ -106,6 +133,7 @@ private:
 	DebugfsFile memory_file_;
 	DebugfsFile hotplug_file_;
 	DebugfsFile refusals_file_;
+	DebugfsFile drains_file_;
 	TortureKnob torture_{queue_};	// its run stops before the queue goes
 	ClientApi client_api_{queue_};	// the C API's queue (api.h): detached first
 };

@@ -50,6 +50,15 @@ public:
 			xk_percpu_thread_wake(storage_, cpu);
 	}
 
+	// Raises the thread on @cpu (every CPU's if @cpu < 0) to SCHED_FIFO
+	// priority 50, above real-time tasks of lower priority; @raised false
+	// puts it back. Process context.
+	void raise(int cpu, bool raised) noexcept
+	{
+		if (started_)
+			xk_percpu_threads_raise(storage_, cpu, raised);
+	}
+
 private:
 	template <typename Owner, auto Member>
 	static int should_run_thunk(void *ctx, unsigned int cpu) noexcept

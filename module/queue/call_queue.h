@@ -14,7 +14,8 @@
 // Ordering, pair by pair (each "fully ordered" op is a locked instruction
 // on x86 and an smp_mb() on both sides in the LKMM):
 //  (1) push (cmpxchg) -> take_all (xchg): a node's contents and everything
-//      its queuer wrote before pushing are visible to the drain.
+//      its queuer wrote before pushing are visible to the drain (and to a
+//      later drain on the same CPU, if a budget kept it in the Backlog).
 //  (2) call unlock (fully ordered fetch_andnot) -> wait_unlocked()
 //      (acquire): a sync call's effects are visible to its waiter once
 //      unlocked; an async call's queuer may re-arm it once unlocked.
@@ -223,16 +224,57 @@ inline void run_work(Node *node) noexcept
 
 // ---- the drain ------------------------------------------------------------------
 
-// Runs a list detached by take_all() in kernel/smp.c's order: synchronous
+// Nodes taken from a CPU's list but not yet run, oldest first: what a drain
+// with a budget (drain_some()) leaves for the next one. Only its CPU
+// touches it, with interrupts off, so it needs no order of its own: its
+// nodes were published to that CPU by (1) when they were taken. head_ is
+// marked because the CPU's own interrupted code may look (empty()).
+class Backlog {
+public:
+	// Appends a list detached by take_all() (newest first) after the nodes
+	// held: they run after them.
+	void append(Node *taken) noexcept
+	{
+		if (!taken)
+			return;
+		Node *oldest = LockFreeList::reverse(taken);	// @taken is now the last
+		if (tail_)
+			tail_->next = oldest;
+		else
+			cxxrt::write_once(head_, oldest);
+		tail_ = taken;
+	}
+	// Detaches the oldest @budget nodes (all, if fewer), oldest first, and
+	// sets @count to how many.
+	Node *detach(unsigned budget, unsigned &count) noexcept
+	{
+		Node *first = head_, *last = nullptr, *node = head_;
+		for (count = 0; node && count < budget; count++) {
+			last = node;
+			node = node->next;
+		}
+		if (!last)
+			return nullptr;
+		last->next = nullptr;
+		cxxrt::write_once(head_, node);
+		if (!node)
+			tail_ = nullptr;
+		return first;
+	}
+	bool empty() const noexcept { return cxxrt::read_once(head_) == nullptr; }
+
+private:
+	Node *head_ = nullptr, *tail_ = nullptr;
+};
+
+// Runs a list of nodes, oldest first, in kernel/smp.c's order: synchronous
 // calls first (someone is waiting), then async calls and irq_work items,
 // then wake-ups; FIFO within each pass. @h provides run_sync(), run_async(),
 // run_irq_work() and run_wake(); each may free or re-queue its node, so a
 // node's successor is read before the node is handed over.
 template <typename Handler>
-void drain(Node *taken, Handler &h) noexcept
+void drain_oldest_first(Node *entry, Handler &h) noexcept
 {
-	Node *entry = LockFreeList::reverse(taken);	// oldest first
-
 	Node **link = &entry;
 	for (Node *node = entry, *next; node; node = next) {
 		next = node->next;
@@ -263,6 +305,29 @@ void drain(Node *taken, Handler &h) noexcept
 		next = node->next;
 		h.run_wake(node);
 	}
+}
+
+// Runs a whole list detached by take_all() (newest first), in the order above.
+template <typename Handler>
+void drain(Node *taken, Handler &h) noexcept
+{
+	drain_oldest_first(LockFreeList::reverse(taken), h);
+}
+
+// A drain with a budget: takes @list (1) behind @backlog, then runs the
+// oldest @budget nodes of both (in the order above within them) and keeps
+// the rest in @backlog, in order, for the next call. So a node runs after
+// every node taken before it, at most @budget per call. Returns how many
+// ran; @cut says whether some were left.
+template <typename Handler>
+unsigned drain_some(LockFreeList &list, Backlog &backlog, unsigned budget, Handler &h, bool &cut) noexcept
+{
+	backlog.append(list.take_all());	// (1)
+	unsigned count;
+	Node *batch = backlog.detach(budget, count);
+	cut = !backlog.empty();
+	drain_oldest_first(batch, h);
+	return count;
 }
 
 }  // namespace xcall::cq

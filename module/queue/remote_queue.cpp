@@ -16,6 +16,9 @@ void RemoteQueue::CpuQueue::Kick::operator()() const noexcept
 	queue->owner->drain_this_cpu(*queue);
 }
 
+// Hard IRQ on the CPU whose last drain stopped at its budget.
+void RemoteQueue::CpuQueue::Resume::operator()() const noexcept { (void)queue->owner->drain_this_cpu(*queue); }
+
 // ---- the drain -------------------------------------------------------------------
 
 // Runs each node where kinds.h says; counts it on the owner's (this CPU's)
@@ -84,19 +87,26 @@ struct RemoteQueue::DrainHandler {
 };
 
 // The kick's handler (hard IRQ, or the idle loop / a waiting caller with
-// interrupts off). Its kick CSD's "queued" was cleared, fully ordered, just
-// before this runs, so a queuer that found it set has its node in the list
-// taken here: (Q2).
-void RemoteQueue::drain_this_cpu(CpuQueue &q) noexcept
+// interrupts off), and resume's. Its kick CSD's "queued" was cleared, fully
+// ordered, just before this runs, so a queuer that found it set has its
+// node in the list taken here: (Q2). What the budget leaves stays in the
+// backlog, before anything taken later, and resume (a self-IPI) runs the
+// next drain as soon as interrupts are on: the CPU takes its other
+// interrupts in between.
+bool RemoteQueue::drain_this_cpu(CpuQueue &q) noexcept
 {
-	cq::Node *taken = q.list.take_all();	// (1), (Q2)
-	if (!taken)
-		return;
 	DrainHandler h{*this, q};
-	cq::drain(taken, h);
+	bool cut;
+	unsigned ran = cq::drain_some(q.list, q.backlog, drain_budget, h, cut);	// (1), (Q2)
+	if (!ran)
+		return true;
+	q.stats.count_drain(ran, cut);
 	xk_trace_drain(q.cpu, h.drained);
 	if (h.lazy_added)
 		lazy_threads_.wake(q.cpu);
+	if (cut)
+		(void)q.resume.queue();	// false: already pending, that run drains
+	return !cut;
 }
 
 void RemoteQueue::run_lazy(CpuQueue &q) noexcept
@@ -118,7 +128,7 @@ void RemoteQueue::wait_draining_own(const cq::Node &node) noexcept
 {
 	CpuQueue &own = queues_.this_cpu_unpinned();
 	cq::wait_unlocked(node, [&] {	// (2) of call_queue.h
-		if (!own.list.empty()) {
+		if (!own.list.empty() || !own.backlog.empty()) {
 			IrqSaveGuard irqs_off;
 			drain_this_cpu(own);
 		}
@@ -126,13 +136,54 @@ void RemoteQueue::wait_draining_own(const cq::Node &node) noexcept
 	});
 }
 
+// Waiting for xcall_lazy/N. It runs at SCHED_FIFO priority 1, the class
+// kernel/irq_work.c gives its own irq_work/N thread on PREEMPT_RT
+// (irq_workd_setup(): sched_set_fifo_low()), so that lazy work yields to
+// every real-time task. But then a SCHED_FIFO task that spins on its CPU
+// starves it for as long as it spins (at equal priority FIFO never
+// yields; RT throttling does not help, it stops both), and whoever waits
+// for its items (module unload, the hotplug callback) would wait as long.
+// So a wait longer than lazy_starved_ms logs once and raises the thread
+// to priority 50 (sched_set_fifo(), the threaded-IRQ priority) until it is
+// done, like priority inheritance: the items run, on their CPU and in
+// their thread as their kind requires, in spite of any real-time task
+// below 50. Nothing else is safe: the items may not run elsewhere, and
+// their nodes may not be freed before they ran. Against a task at 50 or
+// above nothing in the kernel's unload or hotplug path runs on that CPU
+// either (cpuhp/N, kthread_stop() of any per-CPU thread need it). In the
+// hotplug callback the CPU is no longer active, so no user task runs there
+// (the scheduler pushes them off: balance_push()); only a per-CPU kernel
+// thread could still starve xcall_lazy/N.
 void RemoteQueue::wait_lazy_idle(int cpu) noexcept
 {
 	CpuQueue &q = queues_.on(cpu);
+	unsigned long long start = xk_clock_ns();
+	bool raised = false;
 	while (!q.lazy.idle()) {	// (Q4)
 		lazy_threads_.wake(cpu);
 		xk_msleep(1);
+		if (!raised && xk_clock_ns() - start >= lazy_starved_ms * 1000000ULL) {
+			raised = true;
+			if (!cxxrt::xchg(starved_logged_, 1))
+				xk_log(XK_LOG_WARNING,
+				       "xcall_lazy/%d has not run its items for %u ms (starved by a real-time task?): "
+				       "raised to SCHED_FIFO 50 until it has\n",
+				       cpu, lazy_starved_ms);
+			lazy_threads_.raise(cpu, true);
+		}
 	}
+	if (raised && !cxxrt::read_once(unloading_))
+		lazy_threads_.raise(cpu, false);
+}
+
+// Unload waits for every item in flight (the queue knob's batches, then
+// the hotplug callbacks) and then stops the threads, which kthread_stop()
+// must run: so every lazy thread is raised at once, without waiting
+// lazy_starved_ms per CPU (see wait_lazy_idle()).
+void RemoteQueue::prepare_unload() noexcept
+{
+	cxxrt::write_once(unloading_, 1);
+	lazy_threads_.raise(-1, true);
 }
 
 // ---- queueing ------------------------------------------------------------------------
@@ -220,9 +271,11 @@ int RemoteQueue::cpu_offline(unsigned cpu) noexcept
 		q.accepting.close();
 		xk_synchronize_rcu();
 	}
-	{
+	// Nothing new arrives now: drain until the list and backlog are empty,
+	// with interrupts on between drains.
+	for (bool done = false; !done;) {
 		IrqSaveGuard irqs_off;
-		drain_this_cpu(q);
+		done = drain_this_cpu(q) && q.list.empty();
 	}
 	wait_lazy_idle(int(cpu));
 	return 0;

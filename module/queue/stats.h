@@ -92,6 +92,16 @@ public:
 		PerKind &s = kinds_[unsigned(k)];
 		cxxrt::local_inc(in_hardirq ? s.kicks_irq : s.kicks_polled);
 	}
+	// The owner CPU, interrupts off: a drain ran @nodes nodes (at least
+	// one) and, if @cut, left the rest for the next (its budget).
+	void count_drain(unsigned nodes, bool cut) noexcept
+	{
+		cxxrt::local_inc(drains_);
+		if (cut)
+			cxxrt::local_inc(drains_cut_);
+		if (nodes > cxxrt::read_once(drain_max_))
+			cxxrt::write_once(drain_max_, (unsigned long)nodes);
+	}
 	// The owner CPU's waiter thread, on each run.
 	void count_waiter_run(unsigned long long since_wake_ns) noexcept
 	{
@@ -119,6 +129,13 @@ public:
 	}
 	const Histogram &latency(QueueKind k) const noexcept { return kinds_[unsigned(k)].latency; }
 	const Histogram &wake_run() const noexcept { return wake_run_; }
+	struct Drains {
+		unsigned long drains, cut, max_nodes;
+	};
+	Drains drains() const noexcept
+	{
+		return {cxxrt::read_once(drains_), cxxrt::read_once(drains_cut_), cxxrt::read_once(drain_max_)};
+	}
 	unsigned long waiter_runs() const noexcept { return cxxrt::read_once(waiter_runs_); }
 
 	// On the owner CPU with interrupts off (or while it is offline), so
@@ -139,6 +156,9 @@ public:
 		}
 		wake_run_.zero();
 		cxxrt::write_once(waiter_runs_, 0UL);
+		cxxrt::write_once(drains_, 0UL);
+		cxxrt::write_once(drains_cut_, 0UL);
+		cxxrt::write_once(drain_max_, 0UL);
 	}
 
 private:
@@ -152,6 +172,9 @@ private:
 	PerKind kinds_[queue_kinds] = {};
 	Histogram wake_run_ = {};	// wake performed -> waiter running
 	unsigned long waiter_runs_ = 0;
+	// Drains that ran nodes, those cut short by the budget, the most
+	// nodes one ran: by the owner only.
+	unsigned long drains_ = 0, drains_cut_ = 0, drain_max_ = 0;
 };
 
 }  // namespace xcall

@@ -346,6 +346,78 @@ bool queue_burst_to_blocked_cpu(Check &check, RemoteQueue &rq, cq::Node *nodes, 
 	return idle;
 }
 
+// The drain budget: 2.5 budgets of async nodes queued to a CPU held in hard
+// IRQ sit in one list behind one kick; its drain runs one budget and each
+// resume the next, so the target counts three drains, two of them cut,
+// none above the budget, and the nodes run once each in queueing order.
+bool queue_budget_to_blocked_cpu(Check &check, RemoteQueue &rq, cq::Node *nodes, unsigned burst);
+
+void queue_drain_budget(Check &check, const SelfTestEnv &env)
+{
+	constexpr unsigned burst = RemoteQueue::drain_budget * 5 / 2;
+	cq::Node *nodes = new (cxxrt::may_sleep) cq::Node[burst];	// before preemption goes off
+	if (!check.expect(nodes != nullptr, "allocation failed"))
+		return;
+	if (queue_budget_to_blocked_cpu(check, env.queue, nodes, burst))	// else leaked, as above
+		delete[] nodes;
+}
+
+bool queue_budget_to_blocked_cpu(Check &check, RemoteQueue &rq, cq::Node *nodes, unsigned burst)
+{
+	PreemptGuard pinned;
+	int self = this_cpu(), target = other_online_cpu(self);
+	if (!check.expect(target >= 0, "needs two online CPUs"))
+		return true;
+	CpuStats::Row before = rq.stats(target).read(QueueKind::Async);
+	CpuStats::Drains drains_before = rq.drains(target);
+	// The nodes' position in the array, from their address: runs and
+	// out_of_order are written only by the target, in its drains.
+	static cq::Node *first;
+	static unsigned runs, out_of_order;
+	cxxrt::write_once(first, nodes);
+	cxxrt::write_once(runs, 0U);
+	cxxrt::write_once(out_of_order, 0U);
+
+	CpuBlocker blocker(rq, target, burst, 5000);
+	check.expect(blocker.start(target), "blocker never ran");
+	for (unsigned i = 0; i < burst; i++) {
+		cq::Node &n = nodes[i];
+		n.func = [](cq::Node *node) {
+			unsigned ran = cxxrt::read_once(runs);
+			if (node - cxxrt::read_once(first) != long(ran))
+				cxxrt::write_once(out_of_order, cxxrt::read_once(out_of_order) + 1);
+			cxxrt::store_release(runs, ran + 1);
+		};
+		check.expect(rq.queue(target, n, QueueKind::Async) == RemoteQueue::queued, "node %u refused", i);
+	}
+	bool saw_all = blocker.finished();
+	check.expect(spin_until([&] { return cxxrt::load_acquire(runs) == burst; }), "%u of %u nodes ran",
+		     cxxrt::read_once(runs), burst);
+	bool idle = spin_until([&] {
+		for (unsigned i = 0; i < burst; i++)
+			if (!nodes[i].idle())
+				return false;
+		return true;
+	});
+	check.expect(idle, "nodes still queued after 2 s");
+	CpuStats::Row after = rq.stats(target).read(QueueKind::Async);
+	CpuStats::Drains drains = rq.drains(target);
+	check.expect(saw_all, "the blocker gave up before the burst was queued");
+	check.expect(cxxrt::read_once(out_of_order) == 0, "%u nodes ran out of queueing order",
+		     cxxrt::read_once(out_of_order));
+	check.expect(after.kicks - before.kicks == 1, "%lu kicks, expected 1 (resumes are not kicks)",
+		     after.kicks - before.kicks);
+	check.expect(after.handled - before.handled == burst, "handled %lu, expected %u",
+		     after.handled - before.handled, burst);
+	check.expect(drains.drains - drains_before.drains >= 3 && drains.cut - drains_before.cut >= 2,
+		     "%lu drains, %lu cut for %u nodes (budget %u): expected at least 3 and 2",
+		     drains.drains - drains_before.drains, drains.cut - drains_before.cut, burst,
+		     RemoteQueue::drain_budget);
+	check.expect(drains.max_nodes == RemoteQueue::drain_budget, "a drain ran %lu nodes, budget %u",
+		     drains.max_nodes, RemoteQueue::drain_budget);
+	return idle;
+}
+
 // Claim semantics on a remote item, deterministically: while the target is
 // held in hard IRQ the item stays pending, so queueing it again returns 0
 // ("pending") and is counted as such; it then runs exactly once.
@@ -383,6 +455,7 @@ void queue_irq_work_pending_claim(Check &check, const SelfTestEnv &env)
 constexpr SelfTestCase queue_cases[] = {
 	{"queue_irq_work_pending_claim", queue_irq_work_pending_claim},
 	{"queue_burst_sends_one_kick", queue_burst_sends_one_kick},
+	{"queue_drain_budget", queue_drain_budget},
 	{"queue_drain_order", queue_drain_order},
 	{"queue_cross_call_irqs_off", queue_cross_call_irqs_off},
 	{"queue_remote_irq_work_sees_latest", queue_remote_irq_work_sees_latest},

@@ -5,6 +5,7 @@
  * every malformed command refused without queueing anything, CPUs going
  * offline while work is queued to them, and unloading during a burst.
  */
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -34,6 +35,84 @@ TEST_F(queue, cross_call_with_irqs_off) { EXPECT_CASE_OK("queue_cross_call_irqs_
 TEST_F(queue, remote_irq_work_sees_latest) { EXPECT_CASE_OK("queue_remote_irq_work_sees_latest"); }
 TEST_F(queue, local_target_rules) { EXPECT_CASE_OK("queue_local_target_rules"); }
 TEST_F(queue, contexts_per_kind) { EXPECT_CASE_OK("queue_contexts_per_kind"); }
+TEST_F(queue, drain_budget) { EXPECT_CASE_OK("queue_drain_budget"); }
+
+/* The drains file's budget and its row for @cpu ("all": -1). 0 or -1. */
+static int read_drains(int cpu, unsigned long *budget, unsigned long *drains, unsigned long *cut,
+		       unsigned long *max_nodes)
+{
+	static char buf[1 << 20];
+	char *line, *save, want[16];
+
+	if (xcall_read("drains", buf, sizeof(buf)) <= 0)
+		return -1;
+	if (cpu < 0)
+		snprintf(want, sizeof(want), "all");
+	else
+		snprintf(want, sizeof(want), "%d", cpu);
+	*budget = 0;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char first[16];
+
+		if (sscanf(line, "budget %lu", budget) == 1)
+			continue;
+		if (sscanf(line, "%15s %lu %lu %lu", first, drains, cut, max_nodes) == 4 && !strcmp(first, want))
+			return *budget ? 0 : -1;
+	}
+	return -1;
+}
+
+/*
+ * Many more nodes to one CPU than one drain runs: writers on up to three
+ * other CPUs queue 100000 async nodes each to CPU 1 at once, faster than
+ * it drains, so its list holds several budgets' worth. Every node still
+ * runs exactly once, on its CPU; drains were cut short (the rest ran at
+ * the next), none ran more than the budget, and the resumes are not
+ * counted as kicks (kicks == kicks_irq + kicks_polled).
+ */
+TEST_F_TIMEOUT(queue, long_list_drains_in_budgets, 280)
+{
+	unsigned long budget, drains, cut, max_nodes, kicks = 0, irq = 0, polled = 0;
+	int n = online_cpus(), writers = 0, status;
+	pid_t pid[3];
+
+	ASSERT_EQ(0, xcall_write("reset", "1"));
+	for (int cpu = 0; cpu < n && writers < 3; cpu++) {
+		if (cpu == 1)
+			continue;
+		pid[writers] = fork();
+		ASSERT_LE(0, pid[writers]);
+		if (pid[writers] == 0) {
+			pin_to_cpu(cpu);
+			_exit(xcall_write("queue", "async cpus=1 count=100000 wait=1"));
+		}
+		writers++;
+	}
+	for (int i = 0; i < writers; i++) {
+		ASSERT_EQ(pid[i], waitpid(pid[i], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) TH_LOG("writer %d: status %#x", i, status);
+	}
+	ASSERT_EQ(0, read_stats(&self->after));
+	ASSERT_EQ(0, read_drains(1, &budget, &drains, &cut, &max_nodes));
+	struct row *r = &self->after.row[1][1];
+	TH_LOG("%d writers: CPU 1 ran %lu nodes in %lu drains, %lu cut short, at most %lu (budget %lu)", writers,
+	       r->handled, drains, cut, max_nodes, budget);
+	EXPECT_EQ(100000UL * writers, r->queued);
+	EXPECT_EQ(r->queued, r->handled);
+	EXPECT_EQ(0, r->wrong_cpu);
+	EXPECT_EQ(0, r->wrong_context);
+	EXPECT_LT(0, cut);
+	EXPECT_LT(cut, drains);
+	EXPECT_LT(0, max_nodes);
+	EXPECT_GE(budget, max_nodes);
+	EXPECT_LE(r->handled / budget, drains);
+	for (int k = 0; k < KINDS; k++) {
+		kicks += self->after.row[1][k].kicks;
+		irq += self->after.row[1][k].kicks_irq;
+		polled += self->after.row[1][k].kicks_polled;
+	}
+	EXPECT_EQ(kicks, irq + polled);
+}
 
 /*
  * Every kind, to each CPU and to "all", 1 and 10000 nodes each, wait=1:
@@ -478,6 +557,78 @@ TEST_F_TIMEOUT(queue, unload_during_burst_is_clean, 120)
 	ASSERT_EQ(0, xcall_write("queue", "irq_work_lazy cpus=all count=20000"));
 	ASSERT_EQ(0, xcall_write("queue", "wake cpus=all count=20000"));
 	ASSERT_EQ(0, system("rmmod xcall"));
+	EXPECT_EQ(returned_before + 1, dmesg_count("allocations, all returned"));
+	EXPECT_EQ(0, dmesg_count("xcall: leaked"));
+	ASSERT_EQ(0, xcall_ensure_loaded());
+}
+
+/*
+ * Unload while xcall_lazy/N is starved: a SCHED_FIFO task at priority 1
+ * (the lazy thread's own, as the kernel's irq_work/N on PREEMPT_RT) spins
+ * on the last CPU with lazy items queued there. At equal priority FIFO
+ * never yields, so the items cannot run, and unload waits for them (and
+ * kthread_stop() for the thread): before the fix rmmod waited as long as
+ * the task spun. Now unload raises the lazy threads to SCHED_FIFO 50 first,
+ * and rmmod must finish while the task still spins. Needs RT throttling
+ * on (the default): without it nothing of SCHED_NORMAL runs on that CPU,
+ * the kernel's own cpuhp/N included, which unload needs.
+ */
+TEST_F_TIMEOUT(queue, unload_with_lazy_thread_starved, 200)
+{
+	int cpu = online_cpus() - 1, returned_before, status, finished = 0;
+	struct row *r;
+	char cmd[64], buf[32];
+	pid_t hog, unloader;
+	int *ready;
+	double waited = 0;
+
+	if (read_file("/proc/sys/kernel/sched_rt_runtime_us", buf, sizeof(buf)) <= 0 || atol(buf) < 0)
+		SKIP(return, "RT throttling is off");
+	ready = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ready);
+	ASSERT_EQ(0, pin_to_cpu(0));
+	ASSERT_EQ(0, xcall_write("reset", "1"));
+	hog = fork();
+	ASSERT_LE(0, hog);
+	if (hog == 0) {
+		struct sched_param sp = {.sched_priority = 1};
+
+		if (pin_to_cpu(cpu) || sched_setscheduler(0, SCHED_FIFO, &sp))
+			_exit(1);
+		__atomic_store_n(ready, 1, __ATOMIC_RELEASE);
+		for (;;)
+			;
+	}
+	for (int i = 0; i < 200 && !__atomic_load_n(ready, __ATOMIC_ACQUIRE); i++)
+		usleep(10000);
+	ASSERT_EQ(1, __atomic_load_n(ready, __ATOMIC_ACQUIRE));
+	snprintf(cmd, sizeof(cmd), "irq_work_lazy cpus=%d count=1000", cpu);
+	EXPECT_EQ(0, xcall_write("queue", cmd));
+	usleep(500000);
+	ASSERT_EQ(0, read_stats(&self->after));
+	r = &self->after.row[cpu][4];
+	TH_LOG("SCHED_FIFO task on CPU %d: %lu of %lu lazy items ran in 0.5 s", cpu, r->handled, r->queued);
+	EXPECT_GT(r->queued, r->handled);	/* it does starve the thread */
+
+	returned_before = dmesg_count("allocations, all returned");
+	unloader = fork();
+	ASSERT_LE(0, unloader);
+	if (unloader == 0)
+		_exit(system("rmmod xcall") == 0 ? 0 : 1);
+	for (; waited < 60 && !finished; waited += 0.1) {
+		finished = waitpid(unloader, &status, WNOHANG) == unloader;
+		if (!finished)
+			usleep(100000);
+	}
+	kill(hog, SIGKILL);
+	waitpid(hog, NULL, 0);
+	if (!finished)
+		ASSERT_EQ(unloader, waitpid(unloader, &status, 0));
+	TH_LOG("rmmod %s after %.1f s", finished ? "finished while the task spun" : "finished only once it stopped",
+	       waited);
+	munmap(ready, 4096);
+	EXPECT_TRUE(finished);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	EXPECT_EQ(returned_before + 1, dmesg_count("allocations, all returned"));
 	EXPECT_EQ(0, dmesg_count("xcall: leaked"));
 	ASSERT_EQ(0, xcall_ensure_loaded());

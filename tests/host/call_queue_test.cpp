@@ -75,6 +75,51 @@ TEST(CallQueueDrain, SyncFirstThenAsyncAndIrqWorkThenWakesFifoWithinEach)
 	EXPECT_TRUE(list.empty());
 }
 
+// A drain with a budget runs the oldest nodes first, the kinds' order within
+// each batch, and keeps the rest, in order, before nodes taken later.
+TEST(CallQueueDrain, BudgetKeepsTheRestInOrderBeforeLaterNodes)
+{
+	const unsigned kinds[] = {kind_async, kind_wake, kind_sync, kind_async, kind_irq_work,
+				  kind_sync, kind_async, kind_async};
+	std::vector<int> order;
+	Probe probes[8];
+	LockFreeList list;
+	Backlog backlog;
+	DirectHandler h;
+	auto queue = [&](int i) {
+		probes[i].id = i;
+		probes[i].order = &order;
+		probes[i].func = record;
+		if (kinds[i] == kind_irq_work)
+			ASSERT_TRUE(claim_work(probes[i], kinds[i]));
+		else
+			ASSERT_TRUE(lock_node(probes[i], kinds[i]));
+		list.push(&probes[i]);
+	};
+	for (int i = 0; i < 5; i++)
+		queue(i);
+	bool cut = false;
+	EXPECT_EQ(drain_some(list, backlog, 3, h, cut), 3u);	// 0-2: sync first
+	EXPECT_TRUE(cut);
+	EXPECT_EQ(order, (std::vector<int>{2, 0, 1}));
+	EXPECT_FALSE(claim_work(probes[4], kinds[4]));	// still pending in the backlog
+	for (int i = 5; i < 8; i++)
+		queue(i);
+	EXPECT_EQ(drain_some(list, backlog, 3, h, cut), 3u);	// 3-5: the backlog first
+	EXPECT_TRUE(cut);
+	EXPECT_EQ(order, (std::vector<int>{2, 0, 1, 5, 3, 4}));
+	EXPECT_EQ(drain_some(list, backlog, 3, h, cut), 2u);
+	EXPECT_FALSE(cut);
+	EXPECT_EQ(drain_some(list, backlog, 3, h, cut), 0u);
+	EXPECT_EQ(order, (std::vector<int>{2, 0, 1, 5, 3, 4, 6, 7}));
+	for (auto &p : probes) {
+		EXPECT_EQ(p.runs, 1);
+		EXPECT_TRUE(p.idle());
+	}
+	EXPECT_TRUE(list.empty());
+	EXPECT_TRUE(backlog.empty());
+}
+
 TEST(CallQueueNodes, LockedCallCannotBeQueuedTwice)
 {
 	Probe p;
@@ -127,11 +172,27 @@ void relax(unsigned spins)
 
 // A CPU: its list and a kick flag standing for the IPI (kick_pending in the
 // module: set by the kicker, cleared by the handler before it takes the list).
+// With a budget, a drain cut short re-kicks its own CPU (the module's
+// resume), and the backlog is this thread's only.
 struct Cpu {
 	LockFreeList list;
+	Backlog backlog;
+	unsigned budget = 0;	// 0: drain whatever is taken
 	int kick = 0;
 	int stop = 0;
 	std::thread thread;
+
+	void drain_once(DirectHandler &h)
+	{
+		if (!budget) {
+			drain(list.take_all(), h);
+			return;
+		}
+		bool cut;
+		drain_some(list, backlog, budget, h, cut);
+		if (cut)
+			cxxrt::xchg(kick, 1);	// resume: this CPU's own flag
+	}
 
 	void enqueue(Node *n)
 	{
@@ -149,18 +210,22 @@ struct Cpu {
 			if (!k && cxxrt::read_once(stop))
 				break;
 			cxxrt::xchg(kick, 0);	// before take_all: pairs with enqueue's push + xchg
-			drain(list.take_all(), h);
+			drain_once(h);
 		}
-		drain(list.take_all(), h);
+		do
+			drain_once(h);
+		while (!list.empty() || !backlog.empty());
 	}
 };
 
 struct Machine {
 	std::vector<std::unique_ptr<Cpu>> cpus;
-	explicit Machine(int n)
+	explicit Machine(int n, unsigned budget = 0)
 	{
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
 			cpus.push_back(std::make_unique<Cpu>());
+			cpus.back()->budget = budget;
+		}
 		for (auto &c : cpus)
 			c->thread = std::thread([cpu = c.get()] { cpu->loop(); });
 	}
@@ -176,12 +241,13 @@ struct Machine {
 };
 
 // Async nodes from several producers to several CPUs: each runs exactly
-// once, and per (producer, CPU) in the order queued.
-TEST(CallQueueThreads, EveryNodeRunsOnceInOrderPerQueuer)
+// once, and per (producer, CPU) in the order queued; with a budget too
+// (drains cut short, the rest run by the CPU's next drain).
+void every_node_runs_once_in_order(unsigned budget)
 {
 	constexpr int cpus = 3, producers = 3;
 	const int per_producer = 2000 * scale;
-	Machine m(cpus);
+	Machine m(cpus, budget);
 	struct Stamped : Node {
 		int producer, seq, cpu;
 		int runs = 0;
@@ -226,6 +292,9 @@ TEST(CallQueueThreads, EveryNodeRunsOnceInOrderPerQueuer)
 	EXPECT_EQ(runs, producers * per_producer);
 	EXPECT_EQ(out_of_order, 0);
 }
+
+TEST(CallQueueThreads, EveryNodeRunsOnceInOrderPerQueuer) { every_node_runs_once_in_order(0); }
+TEST(CallQueueThreads, EveryNodeRunsOnceInOrderPerQueuerWithBudget) { every_node_runs_once_in_order(7); }
 
 // A sync caller's writes before queueing are seen by the function, and the
 // function's writes by the caller once unlocked; pairs (1) and (2).
