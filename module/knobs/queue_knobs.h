@@ -6,6 +6,8 @@
 //   reset    (write) 1
 //   latency  (read)  per kind: count min median p99 max (ns), then the log2 histogram
 //
+// (The drain budget's counts, `drains`, are the module's: module/xcall.cpp.)
+//
 // KIND: call (sync), async, irq_work, irq_work_hard, irq_work_lazy, wake.
 // CPULIST: the kernel's cpulist syntax or "all" (every online CPU). count
 // nodes (default 1, at most max_count) go to each listed CPU; wait=1
