@@ -7,7 +7,6 @@
  * C++ then holds these structs as opaque, correctly sized and aligned storage
  * and hands their address to the bridge; it never sees a field.
  */
-#include <linux/cache.h>
 #include <linux/kbuild.h>
 #include <linux/smp.h>
 #include <linux/irq_work.h>
@@ -28,6 +27,5 @@ int main(void)
 	LAYOUT(XK_IRQ_WORK, struct xk_irq_work);
 	LAYOUT(XK_CPUHP, struct xk_cpuhp);
 	LAYOUT(XK_PERCPU_THREADS, struct xk_percpu_threads);
-	DEFINE(XCALL_L1_CACHE_BYTES, L1_CACHE_BYTES);
 	return 0;
 }

@@ -6,7 +6,6 @@
 namespace xcall {
 
 static_assert(XK_TRACE_KINDS == queue_kinds);	// the xcall_drain event's fields
-static_assert(cxxrt::cacheline_bytes == XCALL_L1_CACHE_BYTES);	// stats.h's DualCounter layout
 
 // A kick's handler, on the kicked CPU with interrupts off: in hard IRQ when
 // an interrupt brought it, else in the idle loop or a caller's flush of the

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cxxrt/atomic.h>
-#include <cxxrt/types.h>
 
 #include "queue/kinds.h"
 
@@ -45,12 +44,9 @@ struct Histogram {
 // an interrupt); other CPUs bump `remote` atomically; readers anywhere add
 // the two with marked loads. Read it through read(), never through copies
 // of its halves: a by-value helper once made the `local` load plain, and
-// KCSAN caught it racing with the owner's add. The remote half has a cache
-// line of its own, so that other CPUs' atomic adds do not take the line the
-// owner writes with plain adds (and the rest of the row) away from it.
+// KCSAN caught it racing with the owner's add.
 struct DualCounter {
-	alignas(cxxrt::cacheline_bytes) unsigned long local = 0;
-	alignas(cxxrt::cacheline_bytes) unsigned long remote = 0;
+	unsigned long local = 0, remote = 0;
 
 	void add_local() noexcept { cxxrt::local_inc(local); }
 	void add_remote() noexcept { cxxrt::atomic_add(remote, 1UL); }

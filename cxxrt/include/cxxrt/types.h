@@ -19,8 +19,4 @@ using uint16_t = __UINT16_TYPE__;
 using uint32_t = __UINT32_TYPE__;
 using uint64_t = __UINT64_TYPE__;
 
-// The cache line size to keep data written by different CPUs apart: x86-64's
-// L1_CACHE_BYTES (the bridge's layout check, bridge/kstructs.c, compares).
-inline constexpr size_t cacheline_bytes = 64;
-
 }  // namespace cxxrt
