@@ -25,8 +25,44 @@ static const struct cpumask *as_cpumask(const unsigned long *bits)
 	return to_cpumask(bits);
 }
 
+/*
+ * A call to this CPU: what smp_call_function_single() does for it (the
+ * function at once, interrupts off) without its on-stack CSD and lock
+ * hand-off, and with the interrupt-state check folded into the save, so
+ * that the refusal checks cost no more than the kernel's own WARN checks.
+ * Preemption is off, @cpu is this CPU.
+ */
+static int call_this_cpu(xk_call_fn fn, void *info)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	if (irqs_disabled_flags(flags)) {
+		local_irq_restore(flags);
+		return XK_REFUSED_IRQS_OFF;
+	}
+	if (!in_task()) {
+		local_irq_restore(flags);
+		return XK_REFUSED_NOT_TASK;
+	}
+	fn(info);
+	local_irq_restore(flags);
+	return 0;
+}
+
 int xk_call_single_wait(int cpu, xk_call_fn fn, void *info)
 {
+	int ret;
+
+	/* A hint only: the same test again with preemption off decides. */
+	if (cpu == raw_smp_processor_id()) {
+		if (get_cpu() == cpu) {
+			ret = call_this_cpu(fn, info);
+			put_cpu();
+			return ret;
+		}
+		put_cpu();
+	}
 	/* The two WARN_ON_ONCE()s of smp_call_function_single(), refused. */
 	if (irqs_disabled())
 		return XK_REFUSED_IRQS_OFF;

@@ -16,6 +16,12 @@
 # call costs more when more vCPUs share the host's cores: a guest's time
 # stays about the same), ROUNDS (11), broadcast N/20 calls; burst sizes
 # BURSTS (1 10 100 1000 10000).
+# The kernel-made yardstick: in the same guest, after the bench, the kernel's
+# own smp_call_function torture (scftorture with its defaults, built out of
+# tree: scripts/build-scftorture.sh) runs SCF_SECONDS (30) at the vCPU
+# counts in SCF_CPUS (default: every count of BENCH_CPUS), and its final
+# scf_invoked_count (printed at rmmod) over the run's length gives
+# invocations per second: mode scftorture, side kernel, in results.csv.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -23,6 +29,8 @@ set -euo pipefail
 base_n=${N:-500}
 rounds=${ROUNDS:-11}
 bursts=${BURSTS:-1 10 100 1000 10000}
+scf_seconds=${SCF_SECONDS:-30}
+case "$scf_seconds" in ''|*[!0-9]*|0) die "SCF_SECONDS takes a positive number" ;; esac
 out=$XCALL_BUILD/bench
 mkdir -p "$out"
 csv=$out/results.csv
@@ -52,6 +60,27 @@ for b in $bursts; do run burst-\$b "burst cpu=1 n=\$b rounds=$rounds"; done
 kill \$spinner
 rmmod xcall
 EOF
+	case " ${SCF_CPUS:-$cpus} " in
+	*" $cpus "*)
+		# The run's length: from before insmod to after rmmod, which
+		# stops the threads and prints the final count.
+		cat <<EOF
+up() { cut -d' ' -f1 /proc/uptime; }
+t0=\$(up)
+if insmod /xcall/torture.ko && insmod /xcall/scftorture.ko; then
+	sleep $scf_seconds
+	rmmod scftorture
+	t1=\$(up)
+	rmmod torture
+	echo "bench-mode scftorture"
+	echo "scftorture_seconds \$t0 \$t1"
+	dmesg | grep 'scf_invoked_count' | tail -n 1
+else
+	echo "bench-failed scftorture"
+fi
+EOF
+		;;
+	esac
 }
 
 # A report's lines as CSV rows: the line's name gives the side, its three
@@ -60,6 +89,15 @@ to_csv() {
 	awk -v k="$1" -v c="$2" '
 		/^bench-mode / { mode = $2; next }
 		/^bench-failed/ { print "xcall: bench: " $0 > "/dev/stderr"; next }
+		# scftorture: invocations over the seconds from insmod to rmmod.
+		mode == "scftorture" && $1 == "scftorture_seconds" { secs = $3 - $2; next }
+		mode == "scftorture" && /scf_invoked_count/ {
+			line = $0; sub(/.*scf_invoked_count [^:]*: /, "", line); split(line, w, " ")
+			if (secs > 0)
+				printf "%s,%s,scftorture,kernel,invocations,%s\n%s,%s,scftorture,kernel,seconds,%.1f\n%s,%s,scftorture,kernel,invocations_per_s,%d\n",
+					k, c, w[1], k, c, secs, k, c, w[1] / secs
+			next
+		}
 		mode == "" || $2 != "median" { next }
 		{
 			side = $1; stat = $1
@@ -75,15 +113,18 @@ to_csv() {
 
 start=$(date +%s)
 for fl in ${FLAVOURS:-generic rt}; do
+	scf=$("$XCALL_TOP/scripts/build-scftorture.sh" "$fl")
 	for cpus in ${BENCH_CPUS:-2 4 8 16}; do
 		t0=$(date +%s)
 		note "bench: $fl kernel, $cpus vCPUs ..."
 		log=$out/guest-$fl-$cpus.log
+		XCALL_INITRAMFS_EXTRA="$scf/torture.ko $scf/scftorture.ko" \
 		CPUS=$cpus GUEST_TIMEOUT=${GUEST_TIMEOUT:-900} MEM=${MEM:-2G} \
 			"$XCALL_TOP/scripts/guest.sh" "$fl" run -- "$(guest_cmd "$cpus")" >"$log" 2>&1 ||
 			die "bench: the $fl guest with $cpus vCPUs failed (log: $log)"
 		guest_output "$log" | to_csv "$fl" "$cpus" >>"$csv"
-		note "bench: $fl kernel, $cpus vCPUs: $(($(date +%s) - t0)) s"
+		scf_rate=$(awk -F, -v k="$fl" -v c="$cpus" '$1 == k && $2 == c && $3 == "scftorture" && $5 == "invocations_per_s" { print $6 }' "$csv")
+		note "bench: $fl kernel, $cpus vCPUs: $(($(date +%s) - t0)) s${scf_rate:+; scftorture $scf_rate invocations/s}"
 	done
 done
 
@@ -115,6 +156,9 @@ awk -F, 'NR > 1 { v[$1 "," $2 "," $3 "," $4 "," $5] = $6; key[$1 "," $2] = 1; m[
 						r(k, mo, "kernel", "ns_per_call_median"), r(k, mo, "queue/kernel", "ratio_median"),
 						r(k, mo, "queue/kernel", "ratio_min"), r(k, mo, "queue/kernel", "ratio_max")
 			}
+			if ((rate = r(keys[i], "scftorture", "kernel", "invocations_per_s")) != "")
+				printf "\nKernel yardstick, same guest: scftorture (defaults) %s invocations/s (%s in %s s).\n", rate,
+					r(keys[i], "scftorture", "kernel", "invocations"), r(keys[i], "scftorture", "kernel", "seconds")
 		}
 	}' "$csv" >"$out/results.md"
 

@@ -88,6 +88,28 @@ void sync_call_refused_with_irqs_off(Check &check, const SelfTestEnv &)
 	check.expect(refusal_count(Misuse::CallWithIrqsOff) == before + 1, "refusal not counted");
 }
 
+// The same to this CPU, which the bridge runs itself: refused all the same.
+void sync_call_to_this_cpu_refused_with_irqs_off(Check &check, const SelfTestEnv &)
+{
+	unsigned long before = refusal_count(Misuse::CallWithIrqsOff);
+	bool ran = false;
+	int err, cpu;
+	{
+		IrqSaveGuard irqs_off;
+		cpu = this_cpu();
+		err = call_on(cpu, [&] { ran = true; });
+	}
+	check.expect(err == -XK_EDEADLK, "returned %d, expected -EDEADLK", err);
+	check.expect(!ran, "the function ran anyway");
+	check.expect(refusal_count(Misuse::CallWithIrqsOff) == before + 1, "refusal not counted");
+	ran = false;
+	{
+		PreemptGuard pinned;	// stays this CPU: the bridge's own path
+		err = call_on(this_cpu(), [&] { ran = xk_irqs_disabled(); });
+	}
+	check.expect(err == 0 && ran, "to this CPU, preemption off: %d, ran with IRQs off: %d", err, ran);
+}
+
 // Out of range, negative, and every possible CPU that is offline now (the
 // kselftest offlines one first).
 void sync_call_refused_bad_cpu(Check &check, const SelfTestEnv &)
@@ -567,6 +589,7 @@ void ipi_burst(Check &check, const SelfTestEnv &)
 constexpr SelfTestCase primitive_cases[] = {
 	{"sync_call_runs_on_target", sync_call_runs_on_target},
 	{"sync_call_refused_with_irqs_off", sync_call_refused_with_irqs_off},
+	{"sync_call_to_this_cpu_refused_with_irqs_off", sync_call_to_this_cpu_refused_with_irqs_off},
 	{"sync_call_refused_bad_cpu", sync_call_refused_bad_cpu},
 	{"async_call_runs_on_target", async_call_runs_on_target},
 	{"async_call_busy_while_queued", async_call_busy_while_queued},

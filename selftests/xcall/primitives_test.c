@@ -29,6 +29,7 @@ FIXTURE_TEARDOWN(primitives) {}
 
 TEST_F(primitives, sync_call_runs_on_target) { EXPECT_CASE_OK("sync_call_runs_on_target"); }
 TEST_F(primitives, sync_call_refused_with_irqs_off) { EXPECT_CASE_OK("sync_call_refused_with_irqs_off"); }
+TEST_F(primitives, sync_call_to_this_cpu_refused_with_irqs_off) { EXPECT_CASE_OK("sync_call_to_this_cpu_refused_with_irqs_off"); }
 TEST_F(primitives, sync_call_refused_bad_cpu) { EXPECT_CASE_OK("sync_call_refused_bad_cpu"); }
 TEST_F(primitives, async_call_runs_on_target) { EXPECT_CASE_OK("async_call_runs_on_target"); }
 TEST_F(primitives, async_call_busy_while_queued) { EXPECT_CASE_OK("async_call_busy_while_queued"); }
