@@ -172,7 +172,9 @@ for m in "${mutants[@]}"; do
 	else
 		run "$ko" "$out/$tag.log"
 	fi
-	if [ -n "$verdict" ]; then
+	if [ "$ok" = 0 ] && [ "${verdict#BUILD FAILED}" != "$verdict" ]; then
+		:
+	elif [ -n "$verdict" ]; then
 		caught=$((caught + 1))
 	else
 		verdict="not caught"
