@@ -12,8 +12,9 @@
 # and call type with CPU hotplug, then a run stopped and one unloaded).
 # MUTANT_TESTS="queue_test torture_test.sh" adds queue_test (more than
 # five minutes more per mutant on the kcsan kernel). A mutant is caught by a
-# KCSAN report, any other splat, a torture violation, a failed test or a
-# hang.
+# KCSAN report with a frame in xcall, any other splat, a torture violation,
+# a failed test or a hang. A KCSAN report without one is the kernel's own
+# (KCSAN_STRICT finds some): it is shown, not counted.
 #
 #   scripts/mutants-kernel.sh           the default mutants (below), a table,
 #                                       then "N caught, N not caught"
@@ -107,9 +108,20 @@ run() {
 	XCALL_KO=$ko GUEST_TIMEOUT=$limit scripts/guest.sh "$flavour" run -l "$log" -- "$workload" \
 		>"$log.out" 2>&1
 	rc=$?
+	# The splats other than KCSAN's that run.sh listed.
+	splat=$(sed -n '/kernel log shows a splat:/,$p' "$log.out" 2>/dev/null | sed 1d | grep -v 'KCSAN' | head -n 1)
 	kcsan=$(awk '/^kcsan-counter / { sub(/:$/, "", $2); printf "%s%s=%s", n++ ? ", " : "", $2, $3 }' "$log" 2>/dev/null)
-	verdict=$(awk -v rc=$rc -v limit="$limit" '
-		/BUG: KCSAN:/ && !kcsan { kcsan = $0; sub(/.*BUG: KCSAN: /, "KCSAN ", kcsan) }
+	verdict=$(awk -v rc=$rc -v limit="$limit" -v splat="$splat" '
+		# A KCSAN report counts if a frame of it is in xcall (the kernel
+		# log at the end has the stacks; the console only the title).
+		/^@@XCALL-DMESG-BEGIN@@/ { dmesg = 1 }
+		dmesg && /BUG: KCSAN:/ { title = $0; sub(/.*BUG: KCSAN: /, "KCSAN ", title); ours = 0 }
+		dmesg && title && /\[xcall\]/ { ours = 1 }
+		dmesg && title && /^Reported by Kernel Concurrency Sanitizer/ {
+			if (ours && !kcsan) kcsan = title
+			else if (!ours && !foreign) foreign = title
+			title = ""
+		}
 		/violation: / && !violation { violation = $0; sub(/.*violation: /, "violation: ", violation) }
 		/^not ok [0-9]+ selftests: xcall: / && !failed { failed = $0; sub(/^not ok [0-9]+ selftests: xcall: /, "", failed) }
 		/^# not ok / && !subtest { subtest = $0; sub(/^# not ok [0-9]+ /, "", subtest) }
@@ -118,11 +130,15 @@ run() {
 			else if (violation) print "torture " violation
 			else if (rc == 124) print "hang (guest killed after " limit " s)"
 			else if (failed) print "test failed: " failed (subtest ? " (" subtest ")" : "")
-			else if (rc == 126) print "kernel splat (see log)"
+			else if (rc == 126 && (splat || !foreign)) print "kernel splat: " splat
 			else if (rc == 125) print "crash (no exit status)"
-			else if (rc) print "exit " rc
+			else if (rc && rc != 126) print "exit " rc
 		}' "$log" 2>/dev/null)
-	[ -n "$verdict" ] || [ "$rc" = 0 ] || verdict="exit $rc"
+	# A report with no xcall frame is the kernel's own: said, not counted.
+	foreign=$(awk '/^@@XCALL-DMESG-BEGIN@@/ { d = 1 } d && /BUG: KCSAN:/ { t = $0 }
+		d && t && /\[xcall\]/ { t = "" } d && t && /^Reported by Kernel Concurrency/ { sub(/.*BUG: KCSAN: /, "", t); print t; exit }' \
+		"$log" 2>/dev/null)
+	[ -z "$foreign" ] || note "$(basename "$log" .log): the kernel's own KCSAN report, not counted: $foreign"
 }
 
 start=$(date +%s)
