@@ -11,6 +11,8 @@
 #   make soak       random queue commands with CPU hotplug for SOAK_SECONDS (300)
 #   make scale      16 and 64 vCPUs, and 2048 possible CPUs (generic and rt kernels)
 #   make mutants    weaken each ordering operation in turn: a host test must fail
+#   make mutants-kernel  the remote queue's mutants in the kcsan kernel (KCSAN
+#                   weak-memory model, queue_test and the torture smoke)
 #   make KDIR=/lib/modules/$(uname -r)/build   build for another kernel tree
 #
 #   make check-debug  only the debug and kcsan kernels: their whole suites and proofs
@@ -32,7 +34,8 @@ MEM ?= 1G
 BENCH_CPUS ?= 2 4 8 16
 export FLAVOUR FLAVOURS CPUS MEM
 
-.PHONY: all modules deps check check-debug clean-cache demo shell bench soak host-test mutants harness-test kselftest clean \
+.PHONY: all modules deps check check-debug clean-cache demo shell bench soak host-test mutants mutants-kernel harness-test \
+	kselftest clean \
 	install uninstall dkms-check scale
 
 all: modules
@@ -74,6 +77,9 @@ host-test:
 
 mutants:
 	@scripts/mutants.sh
+
+mutants-kernel: deps
+	@scripts/mutants-kernel.sh
 
 harness-test: deps
 	@tests/harness.sh

@@ -159,8 +159,12 @@ TEST_F_TIMEOUT(queue, every_kind_every_cpu_counts_match, 280)
 	}
 }
 
-/* wait=0 returns at once; the nodes still all run, exactly once. */
-TEST_F(queue, nowait_burst_runs_every_node)
+/*
+ * wait=0 returns at once; the nodes still all run, exactly once. Queueing
+ * 80000 nodes takes longer than the harness's default 30 s on the kcsan
+ * kernel (KCSAN_STRICT + KCSAN_WEAK_MEMORY) under TCG on a loaded host.
+ */
+TEST_F_TIMEOUT(queue, nowait_burst_runs_every_node, 150)
 {
 	ASSERT_EQ(0, read_stats(&self->before));
 	ASSERT_EQ(0, xcall_write("queue", "async cpus=all count=10000"));
@@ -451,14 +455,21 @@ TEST_F_TIMEOUT(queue, signal_interrupts_a_long_write, 280)
 		int status, settled = 0, err;
 		pid_t child;
 
+		/*
+		 * The handler is installed before the fork, so the child has
+		 * it from its first instruction: installed by the child, a
+		 * signal sent 100 ms later could find it still without one on
+		 * a slow guest (the kcsan kernel under a loaded host), and the
+		 * default action would kill it.
+		 */
+		struct sigaction sa = {.sa_handler = on_sigusr1}, old;	/* no SA_RESTART */
+
+		ASSERT_EQ(0, sigaction(SIGUSR1, &sa, &old));
 		child = fork();
 		ASSERT_LE(0, child);
-		if (child == 0) {
-			struct sigaction sa = {.sa_handler = on_sigusr1};	/* no SA_RESTART */
-
-			sigaction(SIGUSR1, &sa, NULL);
+		if (child == 0)
 			_exit(xcall_write("queue", writes[i].cmd));
-		}
+		sigaction(SIGUSR1, &old, NULL);
 		usleep(100000);
 		kill(child, SIGUSR1);
 		ASSERT_EQ(child, waitpid(child, &status, 0));
@@ -548,8 +559,12 @@ TEST_F_TIMEOUT(queue, hotplug_while_queueing_loses_nothing, 200)
 	munmap(counts, 4096);
 }
 
-/* Unloading while a burst is in flight waits for it and frees everything. */
-TEST_F_TIMEOUT(queue, unload_during_burst_is_clean, 120)
+/*
+ * Unloading while a burst is in flight waits for it and frees everything.
+ * 240000 nodes: more than 120 s on the kcsan kernel (KCSAN_STRICT +
+ * KCSAN_WEAK_MEMORY) under TCG on a loaded host.
+ */
+TEST_F_TIMEOUT(queue, unload_during_burst_is_clean, 280)
 {
 	int returned_before = dmesg_count("allocations, all returned");
 

@@ -86,19 +86,55 @@ concept atomic_arith = atomic_scalar<T> && is_integral_v<T>;
 
 inline void barrier() noexcept { asm volatile("" ::: "memory"); }
 
+// KCSAN's weak-memory model (CONFIG_KCSAN_WEAK_MEMORY) lets an access be
+// delayed past later ones until a barrier it can see. It sees the __atomic
+// builtins (-fsanitize=thread turns them into __tsan_atomic* calls: the
+// fully ordered and release ones end a delay), not inline asm: the kernel
+// tells it about each barrier with an __atomic_signal_fence() whose order
+// argument names the barrier (mb: seq_cst, wmb: acq_rel, rmb: acquire;
+// include/linux/kcsan-checks.h), which it otherwise never uses. So does
+// kcsan_barrier(). Without -fsanitize=thread (every shipped build) the
+// fence is not emitted at all: not even a compiler barrier is added.
+namespace detail {
+template <int Order>
+inline void kcsan_barrier() noexcept
+{
+#if defined(__SANITIZE_THREAD__) && defined(__XCALL_KERNEL__)
+	__atomic_signal_fence(Order);
+#endif
+}
+}  // namespace detail
+
 inline void smp_mb() noexcept
 {
 	if constexpr (XCALL_MUTANT_IS("cxxrt.smp_mb"))
 		return;
+	detail::kcsan_barrier<__ATOMIC_SEQ_CST>();
 	// arch/x86/include/asm/barrier.h: a locked op is a full barrier.
 	asm volatile("lock; addl $0,-4(%%rsp)" ::: "memory", "cc");
 }
 // x86 is TSO: loads are not reordered with loads, stores not with stores.
-inline void smp_rmb() noexcept { __atomic_thread_fence(__ATOMIC_ACQUIRE); }
-inline void smp_wmb() noexcept { __atomic_thread_fence(__ATOMIC_RELEASE); }
+inline void smp_rmb() noexcept
+{
+	detail::kcsan_barrier<__ATOMIC_ACQUIRE>();
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+}
+inline void smp_wmb() noexcept
+{
+	detail::kcsan_barrier<__ATOMIC_ACQ_REL>();
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
 // Around a void (relaxed) RMW: x86's locked instructions already order.
-inline void smp_mb__before_atomic() noexcept { barrier(); }
-inline void smp_mb__after_atomic() noexcept { barrier(); }
+inline void smp_mb__before_atomic() noexcept
+{
+	detail::kcsan_barrier<__ATOMIC_SEQ_CST>();
+	barrier();
+}
+inline void smp_mb__after_atomic() noexcept
+{
+	detail::kcsan_barrier<__ATOMIC_SEQ_CST>();
+	barrier();
+}
 
 // ---- plain accesses ----------------------------------------------------------
 
