@@ -54,24 +54,7 @@ default_mutants=(
 	"q4.list_empty load_acquire"	# (Q4) wait_lazy_idle()'s check of the list
 )
 
-mutation_of() {	# OP
-	case $1 in
-	smp_mb) echo "smp_mb() removed" ;;
-	load_acquire | cond_load_acquire) echo "acquire -> read_once" ;;
-	store_release) echo "release -> write_once" ;;
-	*) echo "fully ordered $1 -> relaxed" ;;
-	esac
-}
-
-pair_of() {	# TAG
-	case $1 in
-	q1.*) echo "(Q1) accepting" ;;
-	q2.*) echo "(Q2) kick" ;;
-	q3.*) echo "(Q3) waiter_woken" ;;
-	q4.*) echo "(Q4) lazy_running" ;;
-	*) echo "?" ;;
-	esac
-}
+. "$(dirname "$0")/mutants-lib.sh"
 
 if [ $# -gt 0 ]; then
 	mutants=()
