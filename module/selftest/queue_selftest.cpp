@@ -297,16 +297,25 @@ bool queue_burst_to_blocked_cpu(Check &check, RemoteQueue &rq, cq::Node *nodes, 
 // A burst to a busy CPU coalesces: 1000 async nodes queued while the
 // target sits in hard IRQ make one empty -> non-empty transition, so
 // exactly one kick, and all 1000 run once it returns.
+// @burst heap nodes for @run_case(nodes), which queues them with preemption
+// off (so they are allocated before) and returns whether all are idle again.
+// Nodes still queued after the case's time limit are leaked rather than
+// freed under the queue (and the leak fails the suite at unload).
+template <typename Case>
+void with_heap_nodes(Check &check, unsigned burst, Case run_case)
+{
+	cq::Node *nodes = new (cxxrt::may_sleep) cq::Node[burst];
+	if (!check.expect(nodes != nullptr, "allocation failed"))
+		return;
+	if (run_case(nodes))
+		delete[] nodes;
+}
+
 void queue_burst_sends_one_kick(Check &check, const SelfTestEnv &env)
 {
 	constexpr unsigned burst = 1000;
-	cq::Node *nodes = new (cxxrt::may_sleep) cq::Node[burst];	// before preemption goes off
-	if (!check.expect(nodes != nullptr, "allocation failed"))
-		return;
-	// Nodes still queued after the test's time limit are leaked rather
-	// than freed under the queue (and the leak fails the suite at unload).
-	if (queue_burst_to_blocked_cpu(check, env.queue, nodes, burst))
-		delete[] nodes;
+	with_heap_nodes(check, burst,
+			[&](cq::Node *nodes) { return queue_burst_to_blocked_cpu(check, env.queue, nodes, burst); });
 }
 
 // Returns whether every node is idle again (the caller may free them).
@@ -355,11 +364,8 @@ bool queue_budget_to_blocked_cpu(Check &check, RemoteQueue &rq, cq::Node *nodes,
 void queue_drain_budget(Check &check, const SelfTestEnv &env)
 {
 	constexpr unsigned burst = RemoteQueue::drain_budget * 5 / 2;
-	cq::Node *nodes = new (cxxrt::may_sleep) cq::Node[burst];	// before preemption goes off
-	if (!check.expect(nodes != nullptr, "allocation failed"))
-		return;
-	if (queue_budget_to_blocked_cpu(check, env.queue, nodes, burst))	// else leaked, as above
-		delete[] nodes;
+	with_heap_nodes(check, burst,
+			[&](cq::Node *nodes) { return queue_budget_to_blocked_cpu(check, env.queue, nodes, burst); });
 }
 
 bool queue_budget_to_blocked_cpu(Check &check, RemoteQueue &rq, cq::Node *nodes, unsigned burst)
