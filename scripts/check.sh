@@ -25,6 +25,7 @@ set -uo pipefail
 flavours=${CHECK_FLAVOURS:-generic rt debug kcsan}
 logs=$XCALL_BUILD/check
 mkdir -p "$logs"
+rm -f "$logs"/ko-*
 start=$(date +%s)
 pass=0 fail=0
 
@@ -45,6 +46,25 @@ step host unit tests
 read -r p f < <(sed -n 's/^host: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$logs/host.log")
 count "${p:-0}" "${f:-1}" "host unit tests"
 
+# The module builds (one big C++ translation unit each, one core) run in the
+# background, two at a time, while the mutants (one core) run; their
+# results are read in the module step.
+(
+	build_one() {
+		rc=0
+		"$XCALL_TOP/scripts/build-module.sh" "$1" >"$logs/ko-$1" 2>"$logs/ko-$1.err" || rc=$?
+		echo "$rc" >"$logs/ko-$1.rc"
+	}
+	set -- $flavours
+	while [ $# -gt 0 ]; do
+		build_one "$1" &
+		[ $# -gt 1 ] && build_one "$2" &
+		wait
+		shift $(($# > 1 ? 2 : 1))
+	done
+) &
+builds=$!
+
 step "mutants: a few ordering operations weakened, each must fail a host test (make mutants: all)"
 "$XCALL_TOP/scripts/mutants.sh" --fast | tee "$logs/mutants.log" ||
 	grep -q '^not ok' "$logs/mutants.log" || echo "not ok mutants_run # scripts/mutants.sh failed" | tee -a "$logs/mutants.log"
@@ -52,7 +72,10 @@ count $(ktap_lines "$logs/mutants.log") "mutants"
 
 for fl in $flavours; do
 	step "module build and checks: $fl"
-	if ko=$("$XCALL_TOP/scripts/build-module.sh" "$fl"); then
+	wait "$builds" 2>/dev/null
+	ko=$(cat "$logs/ko-$fl" 2>/dev/null)
+	cat "$logs/ko-$fl.err" >&2 2>/dev/null
+	if [ "$(cat "$logs/ko-$fl.rc" 2>/dev/null)" = 0 ] && [ -n "$ko" ]; then
 		echo "ok build_${fl}_without_warnings" | tee "$logs/module-$fl.log"
 		"$XCALL_TOP/scripts/check-ko.sh" "$ko" "$(flavour_kdir "$fl")" | tee -a "$logs/module-$fl.log"
 	else
