@@ -9,7 +9,12 @@ set -euo pipefail
 tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n1)
 [ -n "$tarball" ] || die "linux-source-6.1 is not installed (run 'make deps')"
 
+# Guests prepared in parallel share one tree: one builder at a time.
+mkdir -p "$XCALL_BUILD/kselftest"
+exec 9>"$XCALL_BUILD/kselftest/.lock"
+flock 9
 src=$XCALL_BUILD/kselftest/src
+install=$XCALL_BUILD/kselftest/install
 stamp=$src/.extracted-from
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(stat -c '%n %Y %s' "$tarball")" ]; then
 	note "extracting the kselftest framework from $tarball"
@@ -23,12 +28,20 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(stat -c '%n %Y %s' "$tarball")
 	stat -c '%n %Y %s' "$tarball" >"$stamp"
 fi
 
+# Rebuilt only when the collection's sources (or the framework) changed:
+# make check boots a dozen guests, each asking for this tree.
+sources=$( (cat "$stamp"; cd "$XCALL_TOP/selftests/xcall" && find . -type f | LC_ALL=C sort | xargs sha256sum) | sha256sum)
+if [ -x "$install/run_kselftest.sh" ] && [ "$(cat "$install/.sources" 2>/dev/null)" = "$sources" ]; then
+	echo "$install"
+	exit 0
+fi
+
 st=$src/tools/testing/selftests
 rm -rf "$st/xcall"
 cp -r "$XCALL_TOP/selftests/xcall" "$st/xcall"
-install=$XCALL_BUILD/kselftest/install
 rm -rf "$install"
 make -s -C "$st" TARGETS=xcall KSFT_INSTALL_PATH="$install" install >"$XCALL_BUILD/kselftest/build.log" 2>&1 ||
 	{ cat "$XCALL_BUILD/kselftest/build.log" >&2; die "kselftest build failed"; }
 [ -x "$install/run_kselftest.sh" ] && [ -x "$install/xcall/cxxrt_test" ] || die "kselftest install incomplete"
+echo "$sources" >"$install/.sources"
 echo "$install"

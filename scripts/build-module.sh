@@ -29,6 +29,9 @@ case "$krel" in
 esac
 
 mkdir -p "$out"
+# One build of a name at a time (make check builds while guests boot).
+exec 9>"$XCALL_BUILD/.build-$name.lock"
+flock 9
 # Refresh the farm: drop old links (sources may have moved), link anew.
 find "$out" -type l -delete
 (cd "$XCALL_TOP" && find Kbuild VERSION bridge module include cxxrt/include cxxrt/abi.cpp cxxrt/new.cpp -type f) |

@@ -14,6 +14,12 @@ flavour=$1
 action=$2
 shift 2
 
+# Guests may boot side by side (make check); what they share under build/
+# (modules, the kselftest tree, initramfs images) is prepared by one at a
+# time. The lock is dropped before qemu starts.
+mkdir -p "$XCALL_BUILD"
+exec 8>"$XCALL_BUILD/.guest-prepare.lock"
+flock 8
 ko=${XCALL_KO:-}
 if [ -z "$ko" ]; then
 	ko=$("$XCALL_TOP/scripts/build-module.sh" "$flavour")
@@ -44,6 +50,7 @@ if is_source_flavour "$flavour"; then
 	# boot (qemu/init says why).
 	common+=(-a "tsc=reliable tsc_early_khz=$tsc_khz${kcsan_off:+ $kcsan_off}")
 fi
+exec 8>&-
 case "$action" in
 prepare) echo "$initrd" ;;
 run) exec "$XCALL_TOP/qemu/run.sh" "${common[@]}" "$@" ;;
