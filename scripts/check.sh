@@ -69,6 +69,71 @@ step dependencies
 ) &
 builds=$!
 
+# module_checks FLAVOUR: its build's result and scripts/check-ko.sh's rules.
+module_checks() {
+	local fl=$1 ko
+	wait_for_module "$fl"
+	step "module build and checks: $fl"
+	ko=$(cat "$logs/ko-$fl" 2>/dev/null)
+	cat "$logs/ko-$fl.err" >&2 2>/dev/null
+	if [ "$(cat "$logs/ko-$fl.rc" 2>/dev/null)" = 0 ] && [ -n "$ko" ]; then
+		echo "ok build_${fl}_without_warnings" | tee "$logs/module-$fl.log"
+		"$XCALL_TOP/scripts/check-ko.sh" "$ko" "$(flavour_kdir "$fl")" | tee -a "$logs/module-$fl.log"
+	else
+		echo "not ok build_${fl}_without_warnings" | tee "$logs/module-$fl.log"
+	fi
+	count $(ktap_lines "$logs/module-$fl.log") "module $fl"
+}
+
+# guest_suite FLAVOUR: the kselftest suite in a guest of that kernel.
+guest_suite() {
+	local fl=$1 rc=0 limit=600 tests= p f
+	step "guest kselftest suite: $fl kernel, ${CPUS:-4} vCPUs"
+	rm -f "$logs/guest-$fl.log"*
+	# The checking kernels (KASAN, KCSAN) run the suite about three times
+	# slower than Debian's. They run the tests that exercise the most code
+	# per second: the runtime, every call type, the client module, and the
+	# torture smoke (every queue kind, exact accounting, CPU hotplug); the
+	# queue, limits, bench and trace tests, which push volume, run on
+	# Debian's kernels here and on the checking kernels in `make
+	# check-debug` (CHECKING_TESTS= : the whole suite).
+	if is_source_flavour "$fl"; then
+		limit=1800
+		tests="${CHECKING_TESTS--t xcall:cxxrt_test -t xcall:primitives_test -t xcall:client_test.sh -t xcall:torture_test.sh}"
+	fi
+	GUEST_TIMEOUT=${GUEST_TIMEOUT:-$limit} "$XCALL_TOP/scripts/guest.sh" "$fl" run -l "$logs/guest-$fl.log" -- \
+		"cd /kselftest && ./run_kselftest.sh $tests" >/dev/null 2>"$logs/guest-$fl.err" || rc=$?
+	# A boot that hung before /init (kernel and busybox only) was retried
+	# once by qemu/run.sh; say so, never silently.
+	[ -f "$logs/guest-$fl.log.boot-1" ] &&
+		echo "# the first boot hung before /init and was retried (log: $logs/guest-$fl.log.boot-1)"
+	guest_output "$logs/guest-$fl.log"
+	read -r p f < <(awk -f "$XCALL_TOP/scripts/ktap-count.awk" "$logs/guest-$fl.log")
+	# The run itself is one more result: its exit status covers a splat in
+	# the kernel log (126), a guest that died (125) or hung (124).
+	if [ "$rc" = 0 ]; then
+		p=$((p + 1))
+		echo "ok guest_${fl}_run_clean"
+	else
+		f=$((f + 1))
+		cat "$logs/guest-$fl.err"
+		echo "not ok guest_${fl}_run_clean # qemu/run.sh exit $rc (log: $logs/guest-$fl.log)"
+	fi
+	count "$p" "$f" "guest $fl"
+}
+
+# detectors FLAVOUR: on a checking kernel, each checker fires on its bug.
+detectors() {
+	local fl=$1
+	is_source_flavour "$fl" || return 0
+	step "checkers fire on deliberate bugs: $fl kernel"
+	"$XCALL_TOP/tests/detectors.sh" "$fl" | tee "$logs/detectors-$fl.log"
+	count $(ktap_lines "$logs/detectors-$fl.log") "detectors $fl"
+}
+
+# flavour_tests FLAVOUR: everything make check does with one kernel.
+flavour_tests() { module_checks "$1"; guest_suite "$1"; detectors "$1"; }
+
 host_lane() {
 	step host unit tests
 	"$XCALL_TOP/scripts/host-test.sh" | tee "$logs/host.log"
@@ -94,6 +159,7 @@ host_lane() {
 		SCALE_QUICK=1 "$XCALL_TOP/scripts/scale.sh" | tee "$logs/scale.log"
 		count $(ktap_lines "$logs/scale.log") "scale"
 	fi
+	for fl in $host_lane_flavours; do flavour_tests "$fl"; done
 	step "host lane done"
 }
 
@@ -101,65 +167,24 @@ wait_for_module() {	# until the background build of flavour $1 has ended
 	while [ ! -f "$logs/ko-$1.rc" ] && kill -0 "$builds" 2>/dev/null; do sleep 2; done
 }
 
+# The host lane's work takes about half as long as the guest suites: it
+# also takes the last checking kernel (its module checks, suite and
+# detectors), so that the two lanes end about together.
+guest_lane_flavours= host_lane_flavours=
+for fl in $flavours; do
+	if is_source_flavour "$fl"; then
+		guest_lane_flavours+=" $host_lane_flavours"
+		host_lane_flavours=$fl
+	else
+		guest_lane_flavours+=" $fl"
+	fi
+done
+
 echo "host lane running beside the guest suites; its output: $logs/host-lane.out (shown when it ends)"
 host_lane >"$logs/host-lane.out" 2>&1 &
 host=$!
 
-for fl in $flavours; do
-	wait_for_module "$fl"
-	step "module build and checks: $fl"
-	ko=$(cat "$logs/ko-$fl" 2>/dev/null)
-	cat "$logs/ko-$fl.err" >&2 2>/dev/null
-	if [ "$(cat "$logs/ko-$fl.rc" 2>/dev/null)" = 0 ] && [ -n "$ko" ]; then
-		echo "ok build_${fl}_without_warnings" | tee "$logs/module-$fl.log"
-		"$XCALL_TOP/scripts/check-ko.sh" "$ko" "$(flavour_kdir "$fl")" | tee -a "$logs/module-$fl.log"
-	else
-		echo "not ok build_${fl}_without_warnings" | tee "$logs/module-$fl.log"
-	fi
-	count $(ktap_lines "$logs/module-$fl.log") "module $fl"
-
-	step "guest kselftest suite: $fl kernel, ${CPUS:-4} vCPUs"
-	rc=0
-	rm -f "$logs/guest-$fl.log"*
-	# The checking kernels (KASAN, KCSAN) run the suite about three times
-	# slower than Debian's. They run the tests that exercise the most code
-	# per second: the runtime, every call type, the client module, and the
-	# torture smoke (every queue kind, exact accounting, CPU hotplug); the
-	# queue, limits, bench and trace tests, which push volume, run on
-	# Debian's kernels here and on the checking kernels in `make
-	# check-debug` (CHECKING_TESTS= : the whole suite).
-	limit=600 tests=
-	if is_source_flavour "$fl"; then
-		limit=1800
-		tests="${CHECKING_TESTS--t xcall:cxxrt_test -t xcall:primitives_test -t xcall:client_test.sh -t xcall:torture_test.sh}"
-	fi
-	GUEST_TIMEOUT=${GUEST_TIMEOUT:-$limit} "$XCALL_TOP/scripts/guest.sh" "$fl" run -l "$logs/guest-$fl.log" -- \
-		"cd /kselftest && ./run_kselftest.sh $tests" >/dev/null 2>"$logs/guest-$fl.err" || rc=$?
-	# A boot that hung before /init (kernel and busybox only) was retried
-	# once by qemu/run.sh; say so, never silently.
-	[ -f "$logs/guest-$fl.log.boot-1" ] &&
-		echo "# the first boot hung before /init and was retried (log: $logs/guest-$fl.log.boot-1)"
-	guest_output "$logs/guest-$fl.log"
-	read -r p f < <(awk -f "$XCALL_TOP/scripts/ktap-count.awk" "$logs/guest-$fl.log")
-	# The run itself is one more result: its exit status covers a splat in
-	# the kernel log (126), a guest that died (125) or hung (124).
-	if [ "$rc" = 0 ]; then
-		p=$((p + 1))
-		echo "ok guest_${fl}_run_clean"
-	else
-		f=$((f + 1))
-		cat "$logs/guest-$fl.err"
-		echo "not ok guest_${fl}_run_clean # qemu/run.sh exit $rc (log: $logs/guest-$fl.log)"
-	fi
-	count "$p" "$f" "guest $fl"
-done
-
-for fl in $flavours; do
-	is_source_flavour "$fl" || continue
-	step "checkers fire on deliberate bugs: $fl kernel"
-	"$XCALL_TOP/tests/detectors.sh" "$fl" | tee "$logs/detectors-$fl.log"
-	count $(ktap_lines "$logs/detectors-$fl.log") "detectors $fl"
-done
+for fl in $guest_lane_flavours; do flavour_tests "$fl"; done
 
 step "waiting for the host lane"
 wait "$host"
