@@ -31,6 +31,29 @@ unsigned long long xk_bench_raw_sync(int cpu, unsigned int n)
 	return ktime_get_ns() - start;
 }
 
+static void bench_stamp_fn(void *info)
+{
+	*(u64 *)info = ktime_get_ns();
+}
+
+/* A clock read on each side of the IPI; clamped at 0 (see xk_clock_ns()). */
+unsigned long long xk_bench_raw_sync_legs(int cpu, unsigned int n, unsigned long long *out,
+					  unsigned long long *back)
+{
+	u64 start = ktime_get_ns(), sent, ran, returned;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		sent = ktime_get_ns();
+		ran = sent;
+		smp_call_function_single(cpu, bench_stamp_fn, &ran, 1);
+		returned = ktime_get_ns();
+		*out += ran > sent ? ran - sent : 0;
+		*back += returned > ran ? returned - ran : 0;
+	}
+	return ktime_get_ns() - start;
+}
+
 struct bench_async {
 	call_single_data_t csd;
 	unsigned long count;

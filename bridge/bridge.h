@@ -243,6 +243,13 @@ void xk_free_large(void *ptr) XK_NOEXCEPT;
  *          the function has set a flag (release/acquire)
  */
 unsigned long long xk_bench_raw_sync(int cpu, unsigned int n) XK_NOEXCEPT;
+/*
+ * sync in two legs (the bench's legs=1): the function reads the clock on
+ * @cpu; *out gets the sum of call -> function start, *back of function
+ * start -> return. Returns the elapsed total like the others.
+ */
+unsigned long long xk_bench_raw_sync_legs(int cpu, unsigned int n, unsigned long long *out,
+					  unsigned long long *back) XK_NOEXCEPT;
 unsigned long long xk_bench_raw_async(int cpu, unsigned int n) XK_NOEXCEPT;
 /*
  * The kernel paths the queue modes are measured against, same rules:

@@ -72,6 +72,7 @@ struct Run {
 	Mode mode;
 	int cpu;
 	unsigned n;
+	bool legs;
 	BenchNode *nodes = nullptr;	// burst, fanin: n per source; broadcast: one per CPU; else one
 	unsigned node_count = 0;
 	void *csds = nullptr;		// burst, fanin: the kernel side's CSDs
@@ -129,6 +130,23 @@ struct Run {
 	}
 
 	// ---- the xcall sides; preemption off, on the measuring CPU -----------------
+
+	// sync and queue_sync with legs=1: each call timed in two legs, split
+	// by a clock read in the function on the target (clamped at 0: see
+	// DrainHandler::account()).
+	template <typename Call>
+	unsigned long long legs_loop(unsigned k, Call call, BenchKnob::Round &out) noexcept
+	{
+		unsigned long long start = xk_clock_ns();
+		for (unsigned i = 0; i < k; i++) {
+			unsigned long long sent = xk_clock_ns(), ran = sent;
+			(void)call([&ran] { ran = xk_clock_ns(); });
+			unsigned long long returned = xk_clock_ns();
+			out.xcall_out += ran > sent ? ran - sent : 0;
+			out.xcall_back += returned > ran ? returned - ran : 0;
+		}
+		return xk_clock_ns() - start;
+	}
 
 	unsigned long long call_on_loop(int target, unsigned k) noexcept
 	{
@@ -254,8 +272,12 @@ struct Run {
 		});
 	}
 
-	unsigned long long xcall_side(unsigned k) noexcept
+	unsigned long long xcall_side(unsigned k, BenchKnob::Round &out) noexcept
 	{
+		if (legs && mode == Mode::Sync)
+			return legs_loop(k, [this](auto fn) { return call_on(cpu, fn); }, out);
+		if (legs && mode == Mode::QueueSync)
+			return legs_loop(k, [this](auto fn) { return queue.call(cpu, fn); }, out);
 		switch (mode) {
 		case Mode::Sync:
 		case Mode::Local:
@@ -279,8 +301,10 @@ struct Run {
 		}
 	}
 
-	unsigned long long kernel_side(unsigned k) noexcept
+	unsigned long long kernel_side(unsigned k, BenchKnob::Round &out) noexcept
 	{
+		if (legs && (mode == Mode::Sync || mode == Mode::QueueSync))
+			return xk_bench_raw_sync_legs(cpu, k, &out.raw_out, &out.raw_back);
 		switch (mode) {
 		case Mode::Sync:
 		case Mode::QueueSync:
@@ -318,12 +342,12 @@ struct Run {
 		unsigned long long kicks0, ipis0, kicks1, ipis1;
 		auto xcall = [&] {
 			kicks_now(&kicks0, &ipis0);
-			out.xcall_ns += xcall_side(k);
+			out.xcall_ns += xcall_side(k, out);
 			kicks_now(&kicks1, &ipis1);
 			out.kicks += kicks1 - kicks0;
 			out.ipis += ipis1 - ipis0;
 		};
-		auto kernel = [&] { out.raw_ns += kernel_side(k); };
+		auto kernel = [&] { out.raw_ns += kernel_side(k, out); };
 		auto queued = [&] { out.queue_ns += queue_call_loop(cpu, k); };	// local only
 		if (mode == Mode::Local) {
 			// Three sides: rotate which goes first.
@@ -374,7 +398,7 @@ int BenchKnob::store(cxxrt::StringView input) noexcept
 		return -XK_EINVAL;
 	Mode mode = Mode(m);
 
-	static constexpr const char *keys[] = {"cpu", "n", "rounds", "stamps"};
+	static constexpr const char *keys[] = {"cpu", "n", "rounds", "stamps", "legs"};
 	KnobArgs args(keys);
 	int err = args.parse(input);
 	if (err)
@@ -383,9 +407,12 @@ int BenchKnob::store(cxxrt::StringView input) noexcept
 	unsigned long long calls = args.number(1, 2000, &err);
 	unsigned long long rounds = args.number(2, 7, &err);
 	unsigned long long stamps = args.number(3, 0, &err);	// 1: keep latency stamps on (their cost)
+	unsigned long long legs = args.number(4, 0, &err);	// 1: time each call in two legs
 	if (err)
 		return err;
-	if (cpu == ~0ULL || calls == 0 || rounds == 0 || stamps > 1)
+	if (cpu == ~0ULL || calls == 0 || rounds == 0 || stamps > 1 || legs > 1)
+		return -XK_EINVAL;
+	if (legs && mode != Mode::Sync && mode != Mode::QueueSync)
 		return -XK_EINVAL;
 	if (calls > info(mode).max_n || rounds > max_rounds || calls * rounds > max_total)
 		return -XK_E2BIG;
@@ -408,7 +435,7 @@ int BenchKnob::store(cxxrt::StringView input) noexcept
 	if (from < 0 || (mode == Mode::Broadcast && online_cpus().count() < 2))
 		return -XK_ENXIO;	// no CPU to call from, or none to call
 
-	Run *run = new (cxxrt::may_sleep) Run{queue_, mode, int(cpu), unsigned(calls)};
+	Run *run = new (cxxrt::may_sleep) Run{queue_, mode, int(cpu), unsigned(calls), legs != 0};
 	if (!run)
 		return -XK_ENOMEM;
 	if (int e = run->allocate()) {
@@ -424,6 +451,7 @@ int BenchKnob::store(cxxrt::StringView input) noexcept
 		r.calls = unsigned(calls);
 		r.rounds = unsigned(rounds);
 		r.stamps = stamps != 0;
+		r.legs = legs != 0;
 		unsigned long long senders = online_cpus().count() - 1;
 		r.per_round = mode == Mode::Fanin ? calls * senders : calls;
 		r.nodes = mode == Mode::Fanin || mode == Mode::Broadcast ? calls * senders : calls;
@@ -458,7 +486,7 @@ int BenchKnob::show(Text &out) noexcept
 	return report_.with([&](Report &r) {
 		if (!r.valid)
 			return 0;
-		enum { Ratio, Xcall, Raw, Queue, QueueRatio, Kicks, Ipis, Series };
+		enum { Ratio, Xcall, Raw, Queue, QueueRatio, Kicks, Ipis, XcallOut, XcallBack, RawOut, RawBack, Series };
 		static_assert(Series <= sizeof(r.sorted) / sizeof(r.sorted[0]));
 		for (unsigned i = 0; i < r.rounds; i++) {
 			const Round &d = r.round[i];
@@ -469,6 +497,10 @@ int BenchKnob::show(Text &out) noexcept
 			r.sorted[QueueRatio][i] = ppm(d.queue_ns, d.raw_ns);
 			r.sorted[Kicks][i] = ppm(d.kicks, r.nodes);
 			r.sorted[Ipis][i] = ppm(d.ipis, r.nodes);
+			r.sorted[XcallOut][i] = d.xcall_out / r.per_round;
+			r.sorted[XcallBack][i] = d.xcall_back / r.per_round;
+			r.sorted[RawOut][i] = d.raw_out / r.per_round;
+			r.sorted[RawBack][i] = d.raw_back / r.per_round;
 		}
 		for (unsigned s = 0; s < Series; s++)
 			sort(r.sorted[s], r.rounds);
@@ -481,8 +513,8 @@ int BenchKnob::show(Text &out) noexcept
 				   v[mid] % 1000000 / 100, v[0] / 1000000, v[0] % 1000000 / 100, v[last] / 1000000,
 				   v[last] % 1000000 / 100);
 		};
-		out.printf("bench %s cpu=%d from=%d n=%u rounds=%u%s\n", info(r.mode).name, r.cpu, r.from, r.calls,
-			   r.rounds, r.stamps ? " stamps=1" : "");
+		out.printf("bench %s cpu=%d from=%d n=%u rounds=%u%s%s\n", info(r.mode).name, r.cpu, r.from, r.calls,
+			   r.rounds, r.stamps ? " stamps=1" : "", r.legs ? " legs=1" : "");
 		ns_line("xcall", r.sorted[Xcall]);
 		ns_line("raw", r.sorted[Raw]);
 		if (r.mode == Mode::Local)
@@ -490,6 +522,12 @@ int BenchKnob::show(Text &out) noexcept
 		ppm_line("ratio", r.sorted[Ratio]);
 		if (r.mode == Mode::Local)
 			ppm_line("queue_ratio", r.sorted[QueueRatio]);
+		if (r.legs) {
+			ns_line("xcall_out", r.sorted[XcallOut]);
+			ns_line("xcall_back", r.sorted[XcallBack]);
+			ns_line("raw_out", r.sorted[RawOut]);
+			ns_line("raw_back", r.sorted[RawBack]);
+		}
 		if (info(r.mode).kicks != QueueKind::Count) {
 			ppm_line("kicks_per_node", r.sorted[Kicks]);
 			ppm_line("ipis_per_node", r.sorted[Ipis]);

@@ -5,6 +5,10 @@
 //   echo "queue_sync cpu=1 n=2000 rounds=7" > /sys/kernel/debug/xcall/bench
 //   cat /sys/kernel/debug/xcall/bench
 //
+// legs=1 (sync and queue_sync) reads the clock on the target as each
+// function starts and reports each side's two legs apart: where a round
+// trip's time goes (the IPI out, the way back).
+//
 // Each mode times an xcall side against the kernel side a module would
 // otherwise use (bench.cpp's mode table says which), from a kthread on
 // another online CPU (reported as from=). Each round runs both sides, in
@@ -38,15 +42,20 @@ public:
 	enum class Mode : unsigned char { Sync, Async, QueueSync, QueueAsync, RemoteIrqWork, Burst, Fanin, Broadcast, Local, Count };
 
 	// One round's measurements: nanoseconds per side, the queue's kicks
-	// (handled in hard IRQ: ipis) and the nodes they were counted over.
+	// (handled in hard IRQ: ipis) and the nodes they were counted over;
+	// with legs=1 (sync, queue_sync) each side's time split at the
+	// function's start on the target: out (call -> function runs) and back
+	// (function runs -> the caller returns).
 	struct Round {
 		unsigned long long xcall_ns, raw_ns, queue_ns, kicks, ipis;
+		unsigned long long xcall_out, xcall_back, raw_out, raw_back;
 	};
 
 private:
 	struct Report {
 		bool valid = false;
 		bool stamps = false;	// latency stamps left on (stamps=1)
+		bool legs = false;	// each call timed in two legs (legs=1)
 		Mode mode = Mode::Sync;
 		int cpu = 0, from = 0;
 		unsigned calls = 0, rounds = 0;
@@ -54,7 +63,7 @@ private:
 		unsigned long long nodes = 0;		// queue nodes per round (kicks are per node)
 		Round round[max_rounds] = {};
 		// show()'s sorted copies: too large for a kernel stack frame.
-		unsigned long long sorted[7][max_rounds];
+		unsigned long long sorted[11][max_rounds];
 	};
 
 	int show(Text &out) noexcept;

@@ -92,6 +92,49 @@ TEST_F_TIMEOUT(bench, every_mode_reports, 240)
 	}
 }
 
+/*
+ * legs=1 splits each round trip at the function's start on the target:
+ * both legs of both sides are reported, and they add up to no more than
+ * the whole call (the legs leave out the loop around them).
+ */
+TEST_F_TIMEOUT(bench, legs_split_the_round_trip, 120)
+{
+	static const char *const sync_modes[] = {"sync", "queue_sync"};
+
+	for (size_t i = 0; i < 2; i++) {
+		unsigned long out, back, whole;
+		char cmd[64];
+		const char *p;
+
+		snprintf(cmd, sizeof(cmd), "%s cpu=1 n=50 rounds=3 legs=1", sync_modes[i]);
+		ASSERT_EQ(0, xcall_write("bench", cmd)) TH_LOG("%s", cmd);
+		ASSERT_LT(0, xcall_read("bench", self->buf, sizeof(self->buf)));
+		TH_LOG("%s", self->buf);
+		EXPECT_NE(NULL, strstr(self->buf, " legs=1\n"));
+		EXPECT_EQ(1, ns_line(_metadata, self->buf, "xcall_out_ns_per_call"));
+		EXPECT_EQ(1, ns_line(_metadata, self->buf, "xcall_back_ns_per_call"));
+		EXPECT_EQ(1, ns_line(_metadata, self->buf, "raw_out_ns_per_call"));
+		EXPECT_EQ(1, ns_line(_metadata, self->buf, "raw_back_ns_per_call"));
+		/*
+		 * Medians may come from different rounds: compare the
+		 * smallest legs with the largest whole call.
+		 */
+		p = strstr(self->buf, "raw_out_ns_per_call");
+		ASSERT_NE(NULL, p);
+		ASSERT_EQ(1, sscanf(p, "raw_out_ns_per_call median %*u min %lu", &out));
+		p = strstr(self->buf, "raw_back_ns_per_call");
+		ASSERT_NE(NULL, p);
+		ASSERT_EQ(1, sscanf(p, "raw_back_ns_per_call median %*u min %lu", &back));
+		p = strstr(self->buf, "\nraw_ns_per_call");
+		ASSERT_NE(NULL, p);
+		ASSERT_EQ(1, sscanf(p, "\nraw_ns_per_call median %*u min %*u max %lu", &whole));
+		EXPECT_LT(0, out);
+		EXPECT_LE(out + back, whole) TH_LOG("the smallest legs add up to more than the largest call");
+	}
+	EXPECT_EQ(EINVAL, xcall_write("bench", "burst cpu=1 n=10 legs=1"));
+	EXPECT_EQ(EINVAL, xcall_write("bench", "queue_sync cpu=1 n=10 legs=2"));
+}
+
 TEST_F(bench, refuses_bad_commands)
 {
 	EXPECT_EQ(EINVAL, xcall_write("bench", "queue_bogus cpu=1"));

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Loads and unloads xcall 20 times. Each time the debugfs directory must
+# Loads and unloads xcall 10 times. Each time the debugfs directory must
 # appear with its files and disappear again, the module must return every
 # allocation it made (it reports its own count at unload), and the kernel
 # log must stay free of splats.
@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 . ./xcall_lib.sh
 xcall_require_root
 
-cycles=20
+cycles=10
 ktap_header 5
 xcall_unload || { echo "# cannot unload a previously loaded xcall"; exit $KSFT_FAIL; }
 start=$(dmesg_lines)
