@@ -10,7 +10,8 @@
 #     purpose, must fail
 #  5. the kselftest suite in the test VM, per flavour, CPUS vCPUs (default 4)
 #  6. a guest with 2048 possible CPUs (4 online) loads, queues, hotplugs and
-#     unloads xcall (scripts/scale.sh; `make scale` adds 16 and 64 vCPUs)
+#     unloads xcall, on each Debian kernel (scripts/scale.sh; `make scale`
+#     adds 16 and 64 vCPUs)
 #  7. for each checking flavour (debug: KASAN + lockdep + atomic-sleep +
 #     CSD-lock checks; kcsan: KCSAN), a deliberately broken module must make
 #     each checker fire (tests/detectors.sh)
@@ -153,10 +154,12 @@ host_lane() {
 	"$XCALL_TOP/tests/harness.sh" | tee "$logs/harness.log"
 	count $(ktap_lines "$logs/harness.log") "harness"
 
-	if [[ " $flavours " == *" generic "* ]]; then
-		wait_for_module generic
-		step "scale: 2048 possible CPUs, 4 online (generic kernel, 8 GiB guest)"
-		SCALE_QUICK=1 "$XCALL_TOP/scripts/scale.sh" | tee "$logs/scale.log"
+	scale=
+	for fl in $flavours; do is_source_flavour "$fl" || scale+=" $fl"; done
+	if [ -n "$scale" ]; then
+		for fl in $scale; do wait_for_module "$fl"; done
+		step "scale: 2048 possible CPUs, 4 online (${scale# } kernels, 8 GiB guests)"
+		SCALE_QUICK=1 SCALE_FLAVOURS="$scale" "$XCALL_TOP/scripts/scale.sh" | tee "$logs/scale.log"
 		count $(ktap_lines "$logs/scale.log") "scale"
 	fi
 	for fl in $host_lane_flavours; do flavour_tests "$fl"; done

@@ -6,8 +6,8 @@
 #  2. a 64-vCPU smoke: every kind to every CPU, exact accounting;
 #  3. possible_cpus=2048 with 4 vCPUs online, 8 GiB: load, queue to all,
 #     hotplug one CPU, unload (masks and per-CPU memory sized by nr_cpu_ids).
-# SCALE_QUICK=1 runs only step 3 (make check's case), by default on the
-# generic kernel only (an 8 GiB guest costs about 2.5 minutes a kernel here).
+# SCALE_QUICK=1 runs only step 3 (make check's case, there on both Debian
+# kernels), by default on the generic kernel only.
 # KTAP lines, exit 1 on any failure; every run also fails on a splat in the
 # guest's kernel log.
 set -uo pipefail
