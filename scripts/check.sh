@@ -15,7 +15,7 @@
 #  7. for each checking flavour (debug: KASAN + lockdep + atomic-sleep +
 #     CSD-lock checks; kcsan: KCSAN), a deliberately broken module must make
 #     each checker fire (tests/detectors.sh)
-# Steps 2-4 and 6 run in a lane beside the guest suites (below says why).
+# Steps 2-4, 6 and 7 run in a lane beside the guest suites (below says why).
 # Ends with one line "N passed, N failed"; exit status 1 if anything failed.
 # CHECK_FLAVOURS (default "generic rt debug kcsan") and CPUS=4 can be overridden
 # from the environment. The checking kernels are built from linux-source-6.1
@@ -48,10 +48,11 @@ step dependencies
 # core busy (its vCPUs spend much of a test waiting for each other), so the
 # host-side work runs beside the guest suites rather than before them:
 #  - builds: xcall.ko for each flavour, two at a time, generic first;
-#  - host lane: host unit tests, mutants, DKMS, the harness's self-tests
-#    and the 2048-CPU guest, its output shown when it is done;
 #  - guest lane (this shell): each flavour's module checks and guest suite
-#    as soon as its module is built, then the detector proofs.
+#    as soon as its module is built, but the last checking kernel's;
+#  - host lane: host unit tests, mutants, DKMS, the harness's self-tests,
+#    the 2048-CPU guests, the last checking kernel's module checks and
+#    suite, then the detector proofs; its output shown when it is done.
 # Shared build products are locked by the scripts that make them
 # (build-module.sh, build-kselftest.sh, guest.sh).
 (
@@ -174,15 +175,8 @@ wait_for_module() {	# until the background build of flavour $1 has ended
 # The host lane's work takes about half as long as the guest suites: it
 # also takes the last checking kernel (its module checks and suite) and
 # the detector proofs, so that the two lanes end about together.
-guest_lane_flavours= host_lane_flavours=
-for fl in $flavours; do
-	if is_source_flavour "$fl"; then
-		guest_lane_flavours+=" $host_lane_flavours"
-		host_lane_flavours=$fl
-	else
-		guest_lane_flavours+=" $fl"
-	fi
-done
+host_lane_flavours=$(for fl in $flavours; do is_source_flavour "$fl" && echo "$fl"; done | tail -n1)
+guest_lane_flavours=$(for fl in $flavours; do [ "$fl" = "$host_lane_flavours" ] || echo "$fl"; done)
 
 echo "host lane running beside the guest suites; its output: $logs/host-lane.out (shown when it ends)"
 host_lane >"$logs/host-lane.out" 2>&1 &
