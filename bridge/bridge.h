@@ -126,7 +126,7 @@ unsigned long long xk_clock_ns(void) XK_NOEXCEPT;	/* ktime_get_ns() */
 void xk_udelay(unsigned long usecs) XK_NOEXCEPT;
 void xk_msleep(unsigned int msecs) XK_NOEXCEPT;
 void xk_cond_resched(void) XK_NOEXCEPT;
-int xk_signal_pending(void) XK_NOEXCEPT;	/* signal_pending(current): task context */
+int xk_fatal_signal_pending(void) XK_NOEXCEPT;	/* fatal_signal_pending(current): task context */
 
 /* ---- cross-CPU calls (kernel/smp.c) ------------------------------------------ */
 
@@ -295,7 +295,13 @@ XK_PRINTF(2, 3) void xk_text_printf(struct xk_text *text, const char *fmt, ...) 
  * show: fill @text; return 0 or -errno. Called in process context.
  * store: @input is the whole write(2), NUL-terminated, trailing newline
  *        removed, at most XK_DEBUGFS_WRITE_MAX bytes; return 0 (the write
- *        succeeds) or -errno (write(2) fails with it). Process context.
+ *        succeeds), -errno (refused with nothing changed: write(2) fails
+ *        with it) or XK_STORE_CUT_SHORT (the command had its effect, then a
+ *        fatal signal ended its wait). Process context. An open file runs
+ *        one command: after 0 or XK_STORE_CUT_SHORT it refuses every later
+ *        write with -EINVAL. A handler waits killably, never interruptibly:
+ *        a caught signal must not cut short a command that has had its
+ *        effect, since the caller's EINTR retry would run it again.
  * Either may be NULL: the file then refuses that direction with -EPERM.
  */
 struct xk_file_handlers {
@@ -303,6 +309,7 @@ struct xk_file_handlers {
 	int (*store)(void *ctx, const char *input, xk_size_t len);
 };
 #define XK_DEBUGFS_WRITE_MAX 256
+#define XK_STORE_CUT_SHORT 1
 
 struct xk_dentry;
 /* The /sys/kernel/debug/xcall directory; NULL on failure. */

@@ -15,6 +15,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/signal.h>
 #include <linux/smp.h>
 #include <linux/string.h>
 
@@ -96,6 +97,6 @@ unsigned long long xk_clock_ns(void) { return ktime_get_ns(); }
 void xk_udelay(unsigned long usecs) { udelay(usecs); }
 void xk_msleep(unsigned int msecs) { msleep(msecs); }
 void xk_cond_resched(void) { cond_resched(); }
-int xk_signal_pending(void) { return signal_pending(current); }
+int xk_fatal_signal_pending(void) { return fatal_signal_pending(current); }
 
 void xk_synchronize_rcu(void) { synchronize_rcu(); }

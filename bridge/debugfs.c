@@ -8,6 +8,7 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -42,39 +43,86 @@ struct xk_file {
 	void *ctx;
 };
 
+/*
+ * One open of a file: whether its one command has been sent. Not f_pos:
+ * ksys_write() stores the position back only when write(2) succeeds, and a
+ * command cut short by a fatal signal has had its effect all the same.
+ * @lock orders writers sharing the open file (threads, a forked child):
+ * f_pos_lock covers write(2) on a shared file, not every path to ->write.
+ */
+struct xk_open {
+	struct xk_file *file;
+	struct mutex lock;
+	bool spent;
+};
+
 static int xk_file_show(struct seq_file *seq, void *unused)
 {
-	struct xk_file *file = seq->private;
+	struct xk_open *open = seq->private;
 
-	return file->handlers->show(file->ctx, (struct xk_text *)seq);
+	return open->file->handlers->show(open->file->ctx, (struct xk_text *)seq);
 }
 
 static int xk_file_open(struct inode *inode, struct file *filp)
 {
 	struct xk_file *file = inode->i_private;
+	struct xk_open *open;
+	int err;
 
 	if ((filp->f_mode & FMODE_READ) && !file->handlers->show)
 		return -EPERM;
 	if ((filp->f_mode & FMODE_WRITE) && !file->handlers->store)
 		return -EPERM;
+	open = xk_alloc(sizeof(*open), 0, XK_MAY_SLEEP);
+	if (!open)
+		return -ENOMEM;
+	open->file = file;
+	mutex_init(&open->lock);
+	open->spent = false;
 	if (!(filp->f_mode & FMODE_READ)) {
-		filp->private_data = file;
+		filp->private_data = open;
 		return nonseekable_open(inode, filp);
 	}
-	return single_open(filp, xk_file_show, file);
+	err = single_open(filp, xk_file_show, open);
+	if (err)
+		xk_free(open);
+	return err;
+}
+
+static struct xk_open *xk_open_of(struct file *filp)
+{
+	if (filp->f_mode & FMODE_READ)
+		return ((struct seq_file *)filp->private_data)->private;
+	return filp->private_data;
 }
 
 static int xk_file_release(struct inode *inode, struct file *filp)
 {
+	struct xk_open *open = xk_open_of(filp);
+	int ret = 0;
+
 	if (filp->f_mode & FMODE_READ)
-		return single_release(inode, filp);
-	return 0;
+		ret = single_release(inode, filp);
+	mutex_destroy(&open->lock);
+	xk_free(open);
+	return ret;
 }
 
+/*
+ * One command per open file, run at most once. A handler returns 0 (done),
+ * -errno (refused, nothing changed: the file still takes a command) or
+ * XK_STORE_CUT_SHORT (it had its effect, then a fatal signal ended its wait:
+ * the dying writer gets -EINTR). Either of the first and last spends the
+ * file, so no retry on it, by this writer or another sharing the file, can
+ * send the command again. A handler that waits does so killably, never
+ * interruptibly: the kernel's rule that a system call which has had its
+ * effect does not report EINTR, since the caller's retry would redo it.
+ */
 static ssize_t xk_file_write(struct file *filp, const char __user *ubuf,
 			     size_t len, loff_t *ppos)
 {
-	struct xk_file *file = file_inode(filp)->i_private;
+	struct xk_open *open = xk_open_of(filp);
+	struct xk_file *file = open->file;
 	char buf[XK_DEBUGFS_WRITE_MAX + 1];
 	size_t n = len;
 	int ret;
@@ -91,10 +139,21 @@ static ssize_t xk_file_write(struct file *filp, const char __user *ubuf,
 		buf[--n] = '\0';
 	if (strlen(buf) != n)	/* an embedded NUL */
 		return -EINVAL;
+	/* Nothing has happened yet: a restart after a fatal signal is exact. */
+	if (mutex_lock_killable(&open->lock))
+		return -EINTR;
+	if (open->spent) {
+		mutex_unlock(&open->lock);
+		return -EINVAL;	/* the command was sent: open the file again */
+	}
 	ret = file->handlers->store(file->ctx, buf, n);
+	if (ret >= 0)
+		open->spent = true;
+	mutex_unlock(&open->lock);
+	if (ret == XK_STORE_CUT_SHORT)
+		return -EINTR;
 	if (ret)
 		return ret;
-	/* The command is consumed: a second write(2) on this open file is refused. */
 	*ppos += len;
 	return len;
 }

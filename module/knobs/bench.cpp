@@ -464,8 +464,11 @@ int BenchKnob::store(cxxrt::StringView input) noexcept
 		for (unsigned round = 0; round < r.rounds && !ret; round++) {
 			r.round[round] = Round{};
 			for (unsigned done = 0; done < r.calls && !ret; done += chunk) {
-				if (xk_signal_pending()) {
-					ret = -XK_EINTR;
+				// Only a fatal signal ends a run (its report is then
+				// empty): at most about a minute, and a caught signal's
+				// EINTR would have the caller's retry run it again.
+				if (xk_fatal_signal_pending()) {
+					ret = XK_STORE_CUT_SHORT;
 					break;
 				}
 				unsigned k = r.calls - done < chunk ? r.calls - done : chunk;

@@ -14,7 +14,8 @@
 // another online CPU (reported as from=). Each round runs both sides, in
 // alternating order, in chunks of a bounded number of calls: a chunk runs
 // with preemption off (its two sides back to back), the writer reschedules
-// between chunks and a pending signal ends the run with -EINTR. The report
+// between chunks and a fatal signal ends the run (a caught one does not:
+// a command runs once, see bridge.h's store handlers). The report
 // gives per-call medians and the median, minimum and maximum of the
 // per-round ratio xcall/kernel, and kicks and IPIs per node where the xcall
 // side goes through the queue.

@@ -70,9 +70,11 @@ void knob_node_func(cq::Node *n) noexcept
 	check_where_it_runs(*node->batch->queue, node->target, node->batch->kind);
 }
 
-enum class Wait { Uninterruptible, Interruptible };
+enum class Wait { Uninterruptible, Killable };
 
-// 0 once @batch is idle, or -EINTR when interruptible and a signal came.
+// 0 once @batch is idle; XK_STORE_CUT_SHORT when killable and a fatal
+// signal came first. Never a caught signal: the batch is queued, and an
+// EINTR would have the caller's retry queue it again.
 int wait_idle(QueueKnobs::Batch &batch, Wait how) noexcept
 {
 	for (unsigned spins = 0; !batch.idle(); spins++) {
@@ -80,8 +82,8 @@ int wait_idle(QueueKnobs::Batch &batch, Wait how) noexcept
 			cxxrt::cpu_relax();
 			continue;
 		}
-		if (how == Wait::Interruptible && xk_signal_pending())
-			return -XK_EINTR;
+		if (how == Wait::Killable && xk_fatal_signal_pending())
+			return XK_STORE_CUT_SHORT;
 		xk_msleep(1);
 	}
 	return 0;
@@ -178,8 +180,9 @@ void QueueKnobs::keep_in_flight(Batch *batch) noexcept
 	});
 }
 
-// Synchronous calls: each one waited for, its node on call()'s stack. A
-// signal ends the write between two calls (-EINTR).
+// Synchronous calls: each one waited for, its node on call()'s stack. Only
+// a fatal signal ends the write early, between two calls
+// (XK_STORE_CUT_SHORT: the calls made ran, the rest are never made).
 int QueueKnobs::call_each(const Command &cmd) noexcept
 {
 	RemoteQueue &queue = queue_;
@@ -189,8 +192,8 @@ int QueueKnobs::call_each(const Command &cmd) noexcept
 			(void)queue.call(cpu, [&queue, cpu] { check_where_it_runs(queue, cpu, QueueKind::Call); });
 			if (i % 256 == 255) {
 				xk_cond_resched();
-				if (xk_signal_pending())
-					err = -XK_EINTR;
+				if (xk_fatal_signal_pending())
+					err = XK_STORE_CUT_SHORT;
 			}
 		}
 		xk_cond_resched();
@@ -279,13 +282,15 @@ int QueueKnobs::store_queue(cxxrt::StringView input) noexcept
 		return call_each(cmd);
 	}
 	// Waited for outside the lock: a slow batch does not hold up other
-	// writers, and a signal ends the wait (the batch then runs on).
-	if (cmd.wait && wait_idle(*batch, Wait::Interruptible) == 0) {
+	// writers. A fatal signal ends the wait; the batch then runs on and is
+	// freed by a later write, a stats read or the unload.
+	int done = cmd.wait ? wait_idle(*batch, Wait::Killable) : 0;
+	if (cmd.wait && done == 0) {
 		delete batch;
 		return 0;
 	}
 	keep_in_flight(batch);
-	return cmd.wait ? -XK_EINTR : 0;
+	return done;
 }
 
 int QueueKnobs::store_reset(cxxrt::StringView input) noexcept

@@ -16,8 +16,10 @@
 // write(2): -EINVAL malformed or unknown key, -ENXIO offline or missing CPU,
 // -E2BIG count above max_count or count x CPUs above max_nodes_per_write,
 // -EBUSY with max_nodes_in_flight nodes of wait=0 writes not yet done,
-// -ENOMEM; a failed write queues nothing. A wait=1 write interrupted by a
-// signal returns -EINTR: what it queued still runs and is freed later.
+// -ENOMEM; a failed write queues nothing. A command runs once: a caught
+// signal does not shorten a wait=1 write or a call write (it finishes and
+// succeeds, so an EINTR retry loop cannot send it twice); a fatal signal
+// ends it early, what it queued still runs and is freed later.
 //
 // Nodes are allocated and freed here, in the writer's context, never in
 // hard IRQ (which PREEMPT_RT forbids): wait=0 batches are freed by a later

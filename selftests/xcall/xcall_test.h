@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -129,6 +130,15 @@ static inline int read_cal_counts(unsigned long *counts, int max)
 		return n;
 	}
 	return -1;
+}
+
+/* CLOCK_MONOTONIC, in seconds. */
+static inline double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static inline int pin_to_cpu(int cpu)
