@@ -2,7 +2,8 @@
 # xcall: the user's entry point. Kbuild does the module build proper (see
 # Kbuild); this file only dispatches to scripts/.
 #
-#   make            build xcall.ko for Debian's generic and PREEMPT_RT kernels
+#   make            build xcall.ko for Debian's generic and PREEMPT_RT kernels,
+#                   Linux 6.1 and 6.12: build/6.1/generic ... build/6.12/rt
 #   make demo       boot the test VM, load xcall, show its debugfs interface
 #   make check      host unit tests + harness tests + guest kselftests (generic, rt,
 #                   debug and kcsan kernels) + proof that the checkers fire
@@ -24,11 +25,20 @@
 #                     events off, events on (FLAVOUR, TRACE_ROUNDS)
 #   make clean-cache  empty the machine's cache of built kernels
 #
-# Variables: FLAVOUR (generic), FLAVOURS ("generic rt": what `make` builds),
+# Variables: FLAVOUR (generic), KERNEL (6.1, or 6.12), FLAVOURS ("generic rt
+# generic-6.12 rt-6.12": what `make` builds),
 # CHECK_FLAVOURS ("generic rt debug kcsan": what `make check` tests), CPUS (4), MEM (1G).
 
 FLAVOUR ?= generic
-FLAVOURS ?= generic rt
+FLAVOURS ?= generic rt generic-6.12 rt-6.12
+# KERNEL=6.12 picks the Linux 6.12 line for the one-kernel targets (demo,
+# shell, trace-cost, ...): FLAVOUR generic becomes generic-6.12.
+KERNEL ?= 6.1
+ifeq ($(KERNEL),6.12)
+override FLAVOUR := $(FLAVOUR:%-6.12=%)-6.12
+else ifneq ($(KERNEL),6.1)
+$(error KERNEL=$(KERNEL): xcall supports the kernel lines 6.1 and 6.12)
+endif
 CPUS ?= 4
 MEM ?= 1G
 BENCH_CPUS ?= 2 4 8 16

@@ -79,9 +79,16 @@ XK_PRINTF(3, 4) int xk_snprintf(char *buf, xk_size_t size, const char *fmt, ...)
 
 /* A bug in xcall itself: BUG(). Never returns. */
 /*
- * Not declared noreturn: objtool checks each object alone and cannot know
- * that a function in another object never returns.
+ * Declared noreturn only where objtool checks the linked module
+ * (XCALL_OBJTOOL_AT_LINK, from Kbuild: IBT kernels such as Debian's 6.12):
+ * checking each object alone (6.1) it cannot know that a function in
+ * another object never returns, and takes the call's missing tail for a
+ * fall-through; checking the whole module it sees xk_bug() end in BUG()
+ * and wants every caller to know it.
  */
+#ifdef XCALL_OBJTOOL_AT_LINK
+__attribute__((noreturn))
+#endif
 void xk_bug(const char *what) XK_NOEXCEPT;
 
 /* ---- CPU and context state ------------------------------------------------ */

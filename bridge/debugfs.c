@@ -12,6 +12,7 @@
 #include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 
 #include "bridge.h"
 
@@ -163,7 +164,13 @@ static const struct file_operations xk_file_fops = {
 	.open = xk_file_open,
 	.read = seq_read,
 	.write = xk_file_write,
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
 	.llseek = no_llseek,
+#endif
+	/*
+	 * 6.12 removed no_llseek: no .llseek means the same there (-ESPIPE),
+	 * since do_dentry_open() sets FMODE_LSEEK only for files that have one.
+	 */
 	.release = xk_file_release,
 };
 

@@ -17,6 +17,19 @@
 #define XCALL_TRACE_H
 
 #include <linux/tracepoint.h>
+#include <linux/version.h>
+
+/*
+ * 6.10 dropped __assign_str()'s source argument: the source is the one
+ * its __string() field names. xk_assign_str() takes both on every line.
+ */
+#ifndef xk_assign_str
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define xk_assign_str(dst, src) __assign_str(dst)
+#else
+#define xk_assign_str(dst, src) __assign_str(dst, src)
+#endif
+#endif
 
 /* Each event's registration counts in xk_trace_events_on (bridge/trace.c). */
 int xk_trace_reg(void);
@@ -34,7 +47,7 @@ TRACE_EVENT_FN(xcall_node_queue,
 	),
 	TP_fast_assign(
 		__entry->cpu = cpu;
-		__assign_str(kind, kind);
+		xk_assign_str(kind, kind);
 		__entry->kicked = kicked;
 	),
 	TP_printk("cpu=%d kind=%s kicked=%d", __entry->cpu, __get_str(kind), __entry->kicked),
@@ -52,7 +65,7 @@ TRACE_EVENT_FN(xcall_kick,
 	),
 	TP_fast_assign(
 		__entry->cpu = cpu;
-		__assign_str(kind, kind);
+		xk_assign_str(kind, kind);
 		__entry->ipi = ipi;
 	),
 	TP_printk("cpu=%d kind=%s via=%s", __entry->cpu, __get_str(kind), __entry->ipi ? "ipi" : "self-ipi"),
@@ -85,7 +98,7 @@ DECLARE_EVENT_CLASS(xcall_function,
 		__field(void *, func)
 	),
 	TP_fast_assign(
-		__assign_str(kind, kind);
+		xk_assign_str(kind, kind);
 		__entry->func = func;
 	),
 	TP_printk("kind=%s func=%ps", __get_str(kind), __entry->func)

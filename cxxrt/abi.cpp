@@ -11,9 +11,16 @@
 //  - __gxx_personality_v0, _Unwind_*: -fno-exceptions.
 //  - typeinfo: -fno-rtti.
 //  - operator new(size_t): see cxxrt/new.h, every allocation names a context.
+#include <cxxrt/lifetime.h>
+
 #include "bridge/bridge.h"
 
 extern "C" {
+
+// Named by the compiler, not by a header: declared here for
+// -Wmissing-declarations (part of KBUILD_CFLAGS since 6.12).
+void __cxa_pure_virtual();
+void __cxa_deleted_virtual();
 
 // A call through a vtable slot whose function is pure: a constructor or
 // destructor called a virtual function of its own abstract class.
@@ -24,14 +31,19 @@ void __cxa_deleted_virtual() { xk_bug("deleted virtual function called"); }
 // registration; constant-initialised, so it needs no constructor itself.
 __attribute__((visibility("hidden"))) void *__dso_handle = &__dso_handle;
 
-void cxxrt_lifetime_violation(const char *what) noexcept { xk_bug(what); }
 
 #if defined(__SANITIZE_THREAD__)
 // Under KCSAN (-fsanitize=thread) g++ reports stores to an object's vtable
 // pointer, which the kernel's KCSAN runtime does not provide. They happen
 // only while an object is constructed or destroyed, when no other CPU may
 // use it: nothing to check.
+void __tsan_vptr_update(void **vptr, void *new_value);	// named by the compiler
 void __tsan_vptr_update(void **vptr, void *new_value) { (void)vptr, (void)new_value; }
 #endif
 
 }  // extern "C"
+
+// Declared in namespace cxxrt with C linkage: the qualified name defines
+// that declaration (an unqualified one would not count as its definition
+// for -Wmissing-declarations).
+void cxxrt::cxxrt_lifetime_violation(const char *what) noexcept { xk_bug(what); }

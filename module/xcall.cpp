@@ -148,6 +148,10 @@ constinit cxxrt::ManualLifetime<Module> the_module;
 // C (the loader calls the symbols init_module and cleanup_module).
 // busybox insmod retries with init_module(2) when finit_module(2) fails, so
 // init may run twice in a row: a failed init undoes everything it did.
+// Declared first: the kernel names them in no header C++ may see.
+extern "C" int init_module() noexcept;
+extern "C" void cleanup_module() noexcept;
+
 extern "C" int init_module() noexcept
 {
 	using xcall::the_module;
@@ -168,3 +172,11 @@ extern "C" void cleanup_module() noexcept
 	xcall::the_module.destroy();
 	xk_module_unloaded();
 }
+
+// The loader calls both through a pointer. With IBT (Debian's 6.12) objtool
+// seals the ENDBR of every function whose address no data holds, and an
+// indirect call to a sealed one faults; objtool warns "not an indirect call
+// target". C's module_init()/module_exit() take their addresses in init
+// and exit data (___ADDRESSABLE); these do the same.
+[[gnu::used, gnu::section(".init.data")]] static int (*init_module_address)() noexcept = init_module;
+[[gnu::used, gnu::section(".exit.data")]] static void (*cleanup_module_address)() noexcept = cleanup_module;

@@ -14,7 +14,7 @@ set -euo pipefail
 
 name=$1
 kdir=${2:-$(flavour_kdir "$name")}
-out=$XCALL_BUILD/$name
+out=$(flavour_build_dir "$name")
 symvers=$out/Module.symvers
 [ -f "$symvers" ] || die "no $symvers: build xcall for $name first (scripts/build-module.sh $name)"
 

@@ -15,17 +15,18 @@ set -euo pipefail
 name=$1
 kdir=${2:-$(flavour_kdir "$name")}
 probe=${3:-}
-out=$XCALL_BUILD/$name
+out=$(flavour_build_dir "$name")
 
 [ -f "$kdir/Makefile" ] || die "no kernel build tree at $kdir (run 'make deps', or give KDIR=)"
-# xcall is written against Linux 6.1: what it calls must be exported there,
-# and the struct layouts it embeds are 6.1's. Say so rather than show a wall
+# xcall supports two kernel lines, 6.1 and 6.12 (the bridge's compat code
+# says what differs): what it calls must be exported there, and the struct
+# layouts it embeds are checked per build. Say so rather than show a wall
 # of compiler errors (XCALL_ANY_KERNEL=1 tries anyway).
 krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || true)
 case "$krel" in
-6.1 | 6.1.* | 6.1-*) ;;
+6.1 | 6.1.* | 6.1-* | 6.12 | 6.12.* | 6.12-*) ;;
 *) [ -n "${XCALL_ANY_KERNEL:-}" ] ||
-	die "xcall needs a Linux 6.1 kernel tree (Debian 12's linux-headers-amd64 or -rt-amd64); $kdir is ${krel:-not a configured kernel tree (no include/config/kernel.release)}. XCALL_ANY_KERNEL=1 builds anyway." ;;
+	die "xcall supports the Linux 6.1 and 6.12 kernel lines (Debian 12's linux-headers-amd64 or -rt-amd64, and bookworm-backports' 6.12); $kdir is ${krel:-not a configured kernel tree (no include/config/kernel.release)}. XCALL_ANY_KERNEL=1 builds anyway." ;;
 esac
 
 mkdir -p "$out"
@@ -57,7 +58,10 @@ command -v "$cc" >/dev/null 2>&1 || cc=
 
 log=$out/build.log
 set +e
-make -C "$kdir" M="$out" ${cc:+CC=$cc} $extra XCALL_EXTRA_CXXFLAGS="${XCALL_EXTRA_CXXFLAGS:-}" \
+# No BTF for the module: pahole cannot encode C++'s DWARF (templates,
+# references) and fails the build wherever it is installed (Debian's 6.12
+# headers depend on it). The module loads without BTF on every kernel.
+make -C "$kdir" M="$out" ${cc:+CC=$cc} CONFIG_DEBUG_INFO_BTF_MODULES= $extra XCALL_EXTRA_CXXFLAGS="${XCALL_EXTRA_CXXFLAGS:-}" \
 	XCALL_EXTRA_CFLAGS="${XCALL_EXTRA_CFLAGS:-}" modules >"$log" 2>&1
 rc=$?
 set -e

@@ -27,7 +27,7 @@ if [ -z "$(find "$lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null 
 	$sudo apt-get update -qq >/dev/null
 fi
 
-abi=$(xcall_abi)
+abi=$(xcall_abi 6.1)
 want+=("linux-headers-$abi-amd64" "linux-headers-$abi-rt-amd64" linux-source-6.1)
 
 todo=$(missing "${want[@]}")
@@ -35,4 +35,18 @@ if [ -n "$todo" ]; then
 	note "installing:" $todo
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $todo >/dev/null
 fi
-note "dependencies present (kernel ABI $abi)"
+
+# Linux 6.12 from bookworm-backports, named with /bookworm-backports (the
+# suite is pinned so that nothing else comes from it). Debian's 6.12 headers
+# depend on the matching kernel image, so apt installs that too: a 6.12
+# kernel in /boot beside the running one (the guests boot their own copy,
+# unpacked into the cache by lib.sh).
+"$XCALL_TOP/scripts/backports.sh"
+abi612=$(xcall_abi 6.12)
+todo=$(missing "linux-headers-$abi612-amd64" "linux-headers-$abi612-rt-amd64")
+if [ -n "$todo" ]; then
+	note "installing from bookworm-backports:" $todo
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+		$(for p in $todo; do echo "$p/bookworm-backports"; done) >/dev/null
+fi
+note "dependencies present (kernel ABIs $abi and $abi612)"

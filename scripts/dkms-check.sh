@@ -3,7 +3,8 @@
 # `make dkms-check`: xcall through DKMS, as root on Debian 12, no reboot.
 #  1. dkms present (apt-get install, only if missing)
 #  2. dkms.conf's PACKAGE_VERSION equals VERSION
-#  3. for Debian's current kernel ABI, generic (ABI-amd64) and PREEMPT_RT
+#  3. for Debian's current kernel ABI of each line (6.1, and 6.12 from
+#     bookworm-backports), generic (ABI-amd64) and PREEMPT_RT
 #     (ABI-rt-amd64), each from scratch: scripts/install.sh dkms-add,
 #     dkms build, dkms install; the installed module is under
 #     /lib/modules/KVER/updates/, its vermagic starts with KVER, its license
@@ -127,23 +128,26 @@ else
 fi
 
 # --- kernels ------------------------------------------------------------------
-abi=$(xcall_abi 2>/dev/null)
-if [ -z "$abi" ] || [ ! -d "/usr/src/linux-headers-$abi-amd64" ]; then
+# Both kernel lines: Debian's 6.1 and bookworm-backports' 6.12.
+abi=$(xcall_abi 6.1 2>/dev/null) abi612=$(xcall_abi 6.12 2>/dev/null)
+if [ -z "$abi" ] || [ -z "$abi612" ] || [ ! -d "/usr/src/linux-headers-$abi-amd64" ] ||
+	[ ! -d "/usr/src/linux-headers-$abi612-amd64" ]; then
 	echo "# headers missing: running scripts/deps.sh"
 	"$XCALL_TOP/scripts/deps.sh" >>"$logs/deps.log" 2>&1
-	abi=$(xcall_abi 2>/dev/null)
+	abi=$(xcall_abi 6.1 2>/dev/null) abi612=$(xcall_abi 6.12 2>/dev/null)
 fi
-if [ -z "$abi" ]; then
-	result FAIL kernel_abi "cannot resolve Debian's kernel ABI (log: $logs/deps.log)"
+if [ -z "$abi" ] || [ -z "$abi612" ]; then
+	result FAIL kernel_abi "cannot resolve Debian's kernel ABIs (log: $logs/deps.log)"
 	finish
 fi
-kvers="$abi-amd64 $abi-rt-amd64"
+kvers="$abi-amd64 $abi-rt-amd64 $abi612-amd64 $abi612-rt-amd64"
 echo "# xcall $ver, kernels $kvers"
-# shellcheck disable=SC2086 # two words
+# shellcheck disable=SC2086 # four words
 clean_leftovers $kvers
 
 for kver in $kvers; do
 	case $kver in *-rt-amd64) fl=rt ;; *) fl=generic ;; esac
+	case $kver in 6.12.*) fl=$fl-6.12 ;; esac
 	log=$logs/$fl.log
 	if [ ! -f "/lib/modules/$kver/build/Makefile" ]; then
 		result FAIL "headers_$fl" "no /lib/modules/$kver/build (linux-headers-$kver)"

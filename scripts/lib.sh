@@ -16,34 +16,62 @@ die() { echo "xcall: $*" >&2; exit 1; }
 require_positive() { case "$2" in ''|*[!0-9]*|0) die "$1 takes a positive number" ;; esac; }
 note() { echo "xcall: $*" >&2; }
 
-# The Debian kernel ABI (e.g. 6.1.0-56) that linux-headers-amd64 currently
-# points at. Never hard-coded: it moves with Debian's updates. Falls back to
-# the newest headers already installed when apt's lists are not there.
+# Kernel lines: Linux 6.1 (Debian 12's own kernels) and Linux 6.12 LTS
+# (Debian's bookworm-backports, listed by scripts/backports.sh). A flavour
+# name is BASE or BASE-LINE: generic, rt, debug, kcsan are 6.1's;
+# generic-6.12, rt-6.12 (Debian's) and debug-6.12, kcsan-6.12 (built from
+# linux-source-6.12) the newer line's.
+XCALL_LINES="6.1 6.12"
+flavour_line() {
+	case "$1" in
+	*-6.12) echo 6.12 ;;
+	*) echo 6.1 ;;
+	esac
+}
+flavour_base() { echo "${1%-6.12}"; }
+
+# The Debian kernel ABI of a line (6.1: e.g. 6.1.0-57; 6.12: e.g.
+# 6.12.95+deb12) that the line's headers metapackage currently points at:
+# linux-headers-amd64 from bookworm for 6.1, from bookworm-backports for
+# 6.12. Never hard-coded: it moves with Debian's updates. Falls back to the
+# newest headers already installed when apt's lists are not there.
 xcall_abi() {
-	local abi
-	abi=$(apt-cache depends linux-headers-amd64 2>/dev/null |
+	local line=${1:-6.1} abi meta=linux-headers-amd64 glob
+	[ "$line" = 6.12 ] && meta=linux-headers-amd64/bookworm-backports
+	abi=$(apt-cache depends "$meta" 2>/dev/null |
 		sed -n 's/^ *Depends: linux-headers-\(.*\)-amd64$/\1/p' | head -n1)
+	case "$abi" in "$line".*) ;; *) abi= ;; esac
 	if [ -z "$abi" ]; then
-		abi=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | grep -v -- '-rt-amd64$' |
+		glob="/usr/src/linux-headers-$line.*-amd64"
+		abi=$(ls -d $glob 2>/dev/null | grep -v -- '-rt-amd64$' |
 			sed 's#.*/linux-headers-\(.*\)-amd64#\1#' | sort -V | tail -n1)
 	fi
-	[ -n "$abi" ] || die "cannot resolve the Debian kernel ABI (run 'make deps')"
+	[ -n "$abi" ] || die "cannot resolve the Debian kernel ABI of Linux $line (run 'make deps')"
 	echo "$abi"
 }
 
 # Kernel flavours: Debian's generic and rt (headers and images from apt), and
-# debug and kcsan, built from linux-source-6.1 with the checkers on
+# debug and kcsan, built from the line's linux-source with the checkers on
 # (scripts/build-debug-kernel.sh, cached).
 is_source_flavour() {
-	case "$1" in debug|kcsan) return 0 ;; *) return 1 ;; esac
+	case "$(flavour_base "$1")" in debug|kcsan) return 0 ;; *) return 1 ;; esac
 }
 
 # Debian's name suffix of a flavour: generic -> amd64, rt -> rt-amd64.
 flavour_suffix() {
-	case "$1" in
+	case "$(flavour_base "$1")" in
 	generic) echo amd64 ;;
 	rt) echo rt-amd64 ;;
-	*) die "unknown kernel flavour '$1' (generic, rt, debug or kcsan)" ;;
+	*) die "unknown kernel flavour '$1' (generic, rt, debug or kcsan, each with -6.12 for Linux 6.12)" ;;
+	esac
+}
+
+# Where a flavour's module is built: build/LINE/BASE (build/6.1/generic,
+# build/6.12/rt); any other name (custom, a test's) build/NAME.
+flavour_build_dir() {
+	case "$(flavour_base "$1")" in
+	generic | rt | debug | kcsan) echo "$XCALL_BUILD/$(flavour_line "$1")/$(flavour_base "$1")" ;;
+	*) echo "$XCALL_BUILD/$1" ;;
 	esac
 }
 
@@ -53,7 +81,7 @@ flavour_kdir() {
 	if is_source_flavour "$1"; then
 		"$XCALL_TOP/scripts/build-debug-kernel.sh" "$1"
 	else
-		echo "/usr/src/linux-headers-$(xcall_abi)-$(flavour_suffix "$1")"
+		echo "/usr/src/linux-headers-$(xcall_abi "$(flavour_line "$1")")-$(flavour_suffix "$1")"
 	fi
 }
 
@@ -65,7 +93,7 @@ flavour_vmlinuz() {
 		echo "$(flavour_kdir "$fl")/arch/x86/boot/bzImage"
 		return
 	fi
-	abi=$(xcall_abi)
+	abi=$(xcall_abi "$(flavour_line "$fl")")
 	suffix=$(flavour_suffix "$fl")
 	dir=$XCALL_CACHE/kernels/$abi-$suffix
 	if [ ! -f "$dir/vmlinuz" ]; then

@@ -56,7 +56,7 @@ enum class Place : unsigned char {
 	Task,		// a preemptible task (smp_call_on_cpu's worker)
 };
 
-bool in_place(Place place) noexcept
+static bool in_place(Place place) noexcept
 {
 	switch (place) {
 	case Place::IrqsOff: return xk_irqs_disabled();
