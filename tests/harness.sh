@@ -40,7 +40,7 @@ ko_refused() {
 }
 
 echo "TAP version 13"
-echo "1..7"
+echo "1..8"
 build_fails kernel_header.cpp 'linux/smp.h: No such file' cxx_including_kernel_header_fails_build
 build_fails plain_new.cpp '"_Znwm" \[.*\] undefined' cxx_plain_new_fails_link
 build_fails naked_return.cpp 'objtool: .*xcall_probe_naked_return' objtool_warning_fails_build
@@ -62,6 +62,20 @@ if ko=$(XCALL_EXTRA_CFLAGS=-DXCALL_FAULT_LEAK_AT_INIT "$build" probe "$kdir" 2>/
 		leaked_allocation_fails_suite "run.sh returned $rc (log: $XCALL_BUILD/probe/leak.log)"
 else
 	result 1 leaked_allocation_fails_suite "the leaking probe did not build"
+fi
+
+# A kick counted as an IPI without one fails the kernel's own witness
+# (ipi_witness.sh, Linux 6.12's ipi_send_cpu events): idle targets take
+# polled kicks, which this build counts in kicks_irq.
+rc=0
+kdir612=$(flavour_kdir generic-6.12)
+if ko=$(XCALL_EXTRA_CXXFLAGS=-DXCALL_BREAK_KICK_WITHOUT_IPI "$build" probe-6.12 "$kdir612" 2>/dev/null); then
+	XCALL_KO=$ko "$XCALL_TOP/scripts/guest.sh" generic-6.12 run -t 300 -- \
+		'cd /kselftest && ./run_kselftest.sh -t xcall:ipi_witness.sh' >"$XCALL_BUILD/probe-6.12/witness.log" 2>&1 || rc=$?
+	result $(grep -q "^# not ok [0-9]* kernel_ipis_bound_kicks_irq_idle" "$XCALL_BUILD/probe-6.12/witness.log"; echo $?) \
+		kick_without_ipi_fails_witness "run.sh returned $rc (log: $XCALL_BUILD/probe-6.12/witness.log)"
+else
+	result 1 kick_without_ipi_fails_witness "the miscounting probe did not build"
 fi
 
 ! ktap_failed
