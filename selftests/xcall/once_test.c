@@ -235,7 +235,7 @@ static void kill_a_long_write(struct __test_metadata *_metadata, const char *cmd
  * the batch runs on once the task stops, every node runs once and every
  * allocation comes back at unload.
  */
-TEST_F_TIMEOUT(once, fatal_signal_ends_a_long_write, 200)
+TEST_F_TIMEOUT(once, fatal_signal_ends_a_long_write, 280)
 {
 	int cpu = online_cpus() - 1, returned_before;
 	double died_after;
@@ -244,6 +244,8 @@ TEST_F_TIMEOUT(once, fatal_signal_ends_a_long_write, 200)
 	pid_t hog;
 	int *ready;
 
+	/* Off the CPU the SCHED_FIFO task takes below, as the writer is. */
+	ASSERT_EQ(0, pin_to_cpu(0));
 	ASSERT_EQ(0, xcall_write("reset", "1"));
 	kill_a_long_write(_metadata, "call cpus=1 count=100000", 300000, &died_after);
 	ASSERT_TRUE(settled(&self->after, 100));
