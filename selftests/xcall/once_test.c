@@ -9,8 +9,6 @@
  */
 #include <sched.h>
 #include <signal.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 
@@ -242,7 +240,6 @@ TEST_F_TIMEOUT(once, fatal_signal_ends_a_long_write, 280)
 	struct row *r;
 	char cmd[80], buf[32];
 	pid_t hog;
-	int *ready;
 
 	/* Off the CPU the SCHED_FIFO task takes below, as the writer is. */
 	ASSERT_EQ(0, pin_to_cpu(0));
@@ -256,24 +253,9 @@ TEST_F_TIMEOUT(once, fatal_signal_ends_a_long_write, 280)
 
 	if (read_file("/proc/sys/kernel/sched_rt_runtime_us", buf, sizeof(buf)) <= 0 || atol(buf) < 0)
 		SKIP(return, "RT throttling is off: a SCHED_FIFO spinner would starve the kernel's own threads");
-	ready = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, ready);
 	ASSERT_EQ(0, xcall_write("reset", "1"));
-	hog = fork();
+	hog = start_fifo_spinner(cpu);
 	ASSERT_LE(0, hog);
-	if (hog == 0) {
-		struct sched_param sp = {.sched_priority = 1};
-
-		/* Dies with the test, even one that failed half-way. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || pin_to_cpu(cpu) || sched_setscheduler(0, SCHED_FIFO, &sp))
-			_exit(1);
-		__atomic_store_n(ready, 1, __ATOMIC_RELEASE);
-		for (;;)
-			;
-	}
-	for (int i = 0; i < 200 && !__atomic_load_n(ready, __ATOMIC_ACQUIRE); i++)
-		usleep(10000);
-	ASSERT_EQ(1, __atomic_load_n(ready, __ATOMIC_ACQUIRE));
 	snprintf(cmd, sizeof(cmd), "irq_work_lazy cpus=%d count=20000 wait=1", cpu);
 	kill_a_long_write(_metadata, cmd, 500000, &died_after);
 	ASSERT_EQ(0, read_stats(&self->after));
@@ -284,7 +266,6 @@ TEST_F_TIMEOUT(once, fatal_signal_ends_a_long_write, 280)
 	EXPECT_GT(r->queued, r->handled);
 	kill(hog, SIGKILL);
 	waitpid(hog, NULL, 0);
-	munmap(ready, 4096);
 	ASSERT_TRUE(settled(&self->after, 200));
 	EXPECT_EQ(20000UL, self->after.row[cpu][4].handled);
 	EXPECT_EQ(0UL, self->after.row[XCALL_MAX_CPUS][4].wrong_cpu);

@@ -531,29 +531,14 @@ TEST_F_TIMEOUT(queue, unload_with_lazy_thread_starved, 200)
 	struct row *r;
 	char cmd[64], buf[32];
 	pid_t hog, unloader;
-	int *ready;
 	double waited = 0;
 
 	if (read_file("/proc/sys/kernel/sched_rt_runtime_us", buf, sizeof(buf)) <= 0 || atol(buf) < 0)
 		SKIP(return, "RT throttling is off");
-	ready = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, ready);
 	ASSERT_EQ(0, pin_to_cpu(0));
 	ASSERT_EQ(0, xcall_write("reset", "1"));
-	hog = fork();
+	hog = start_fifo_spinner(cpu);
 	ASSERT_LE(0, hog);
-	if (hog == 0) {
-		struct sched_param sp = {.sched_priority = 1};
-
-		if (pin_to_cpu(cpu) || sched_setscheduler(0, SCHED_FIFO, &sp))
-			_exit(1);
-		__atomic_store_n(ready, 1, __ATOMIC_RELEASE);
-		for (;;)
-			;
-	}
-	for (int i = 0; i < 200 && !__atomic_load_n(ready, __ATOMIC_ACQUIRE); i++)
-		usleep(10000);
-	ASSERT_EQ(1, __atomic_load_n(ready, __ATOMIC_ACQUIRE));
 	snprintf(cmd, sizeof(cmd), "irq_work_lazy cpus=%d count=1000", cpu);
 	EXPECT_EQ(0, xcall_write("queue", cmd));
 	usleep(500000);
@@ -578,7 +563,6 @@ TEST_F_TIMEOUT(queue, unload_with_lazy_thread_starved, 200)
 		ASSERT_EQ(unloader, waitpid(unloader, &status, 0));
 	TH_LOG("rmmod %s after %.1f s", finished ? "finished while the task spun" : "finished only once it stopped",
 	       waited);
-	munmap(ready, 4096);
 	EXPECT_TRUE(finished);
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	EXPECT_EQ(returned_before + 1, dmesg_count("allocations, all returned"));

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #define XCALL_DIR "/sys/kernel/debug/xcall"
@@ -179,6 +181,41 @@ static inline void stop_spinners(pid_t *spinners, int n)
 		kill(spinners[cpu], SIGKILL);
 		waitpid(spinners[cpu], NULL, 0);
 	}
+}
+
+/*
+ * A SCHED_FIFO task at priority 1 (xcall_lazy/N's own) spinning on @cpu,
+ * for tests that starve that CPU's lazy thread. Returns its pid once it
+ * spins there, or -1. It dies with the test, even one that failed
+ * half-way; kill it with SIGKILL.
+ */
+static inline pid_t start_fifo_spinner(int cpu)
+{
+	int *ready = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int spins;
+	pid_t pid;
+
+	if (ready == MAP_FAILED)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		struct sched_param sp = {.sched_priority = 1};
+
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || pin_to_cpu(cpu) || sched_setscheduler(0, SCHED_FIFO, &sp))
+			_exit(1);
+		__atomic_store_n(ready, 1, __ATOMIC_RELEASE);
+		for (;;)
+			;
+	}
+	for (int i = 0; pid > 0 && i < 200 && !__atomic_load_n(ready, __ATOMIC_ACQUIRE); i++)
+		usleep(10000);
+	spins = pid > 0 && __atomic_load_n(ready, __ATOMIC_ACQUIRE);
+	munmap(ready, 4096);
+	if (pid > 0 && !spins) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	return spins ? pid : -1;
 }
 
 /* Writes 0/1 to cpuN/online; returns 0 or the errno. */
