@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make bench`: xcall's calls and merged queue against the kernel's own
 # paths, measured in-kernel (debugfs "bench", alternating rounds) on each
-# kernel flavour (FLAVOURS, "generic rt") at each vCPU count (BENCH_CPUS,
+# kernel flavour (FLAVOURS, "generic rt generic-6.12 rt-6.12": both kernel
+# lines) at each vCPU count (BENCH_CPUS,
 # "2 4 8 16"), one guest run per pair. Writes build/bench/:
 #   results.csv    kernel,vcpus,mode,side,statistic,value
-#   results.md     a Markdown table per kernel and vCPU count
+#   results.md     a Markdown table per kernel and vCPU count, then the
+#                  kernel lines side by side and the goals, met or missed
 #   ratio.png      median ratio xcall/kernel per mode and kernel, min-max bars
 #   burst.png      ns per node and kicks per node against burst size
 #   scaling.png    cost per node against vCPU count (fanin, burst)
@@ -26,6 +28,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 "$XCALL_TOP/scripts/deps.sh" gnuplot-nox
+flavours=${FLAVOURS:-generic rt generic-6.12 rt-6.12}
 base_n=${N:-500}
 rounds=${ROUNDS:-11}
 bursts=${BURSTS:-1 10 100 1000 10000}
@@ -112,7 +115,7 @@ to_csv() {
 }
 
 start=$(date +%s)
-for fl in ${FLAVOURS:-generic rt}; do
+for fl in $flavours; do
 	scf=$("$XCALL_TOP/scripts/build-scftorture.sh" "$fl")
 	for cpus in ${BENCH_CPUS:-2 4 8 16}; do
 		t0=$(date +%s)
@@ -162,12 +165,72 @@ awk -F, 'NR > 1 { v[$1 "," $2 "," $3 "," $4 "," $5] = $6; key[$1 "," $2] = 1; m[
 		}
 	}' "$csv" >"$out/results.md"
 
-# ---- plots ------------------------------------------------------------------------------
-# Data files for gnuplot, then one script per plot.
-flavours=${FLAVOURS:-generic rt}
 cpus_list=${BENCH_CPUS:-2 4 8 16}
 ref=4
 case " $cpus_list " in *" 4 "*) ;; *) ref=${cpus_list%% *} ;; esac
+
+# ---- the kernel lines side by side, and the goals --------------------------------------
+# At $ref vCPUs: per mode, each flavour's kernel path (ns per call) and
+# xcall's ratio to it, so a reader sees how the kernel's own path changed
+# from 6.1 to 6.12 and where xcall stands on each; then every bench goal
+# (issues 9 and 22) per flavour, met or missed, with its figure.
+awk -F, -v ref="$ref" -v fls="$flavours" 'NR > 1 && $2 == ref { v[$1 "," $3 "," $4 "," $5] = $6 }
+	function r(fl, mode, side, stat) { return v[fl "," mode "," side "," stat] }
+	function goal(name, fig, limit, shown) {
+		if (fig == "") { printf " n/a |"; return }
+		printf " %s %s |", shown, (fig + 0 <= limit + 0) ? "met" : "**missed**"
+	}
+	END {
+		nf = split(fls, fl, " ")
+		split("sync async queue_sync queue_async remote_irq_work local burst-10000 fanin broadcast", order, " ")
+		printf "\n## Kernel lines side by side, %s vCPUs\n\n", ref
+		printf "Each cell: ns per call of the kernel path / median ratio of xcall to it (min–max).\n\n| mode |"
+		for (i = 1; i <= nf; i++) printf " %s |", fl[i]
+		printf "\n|---|"
+		for (i = 1; i <= nf; i++) printf "---|"
+		print ""
+		for (j = 1; j <= 9; j++) {
+			printf "| %s |", order[j]
+			for (i = 1; i <= nf; i++) {
+				m = r(fl[i], order[j], "xcall/kernel", "ratio_median")
+				if (m == "") { printf " |"; continue }
+				printf " %s / %s (%s–%s) |", r(fl[i], order[j], "kernel", "ns_per_call_median"), m,
+					r(fl[i], order[j], "xcall/kernel", "ratio_min"), r(fl[i], order[j], "xcall/kernel", "ratio_max")
+			}
+			print ""
+		}
+		printf "\n## Goals, %s vCPUs (medians)\n\n| goal |", ref
+		for (i = 1; i <= nf; i++) printf " %s |", fl[i]
+		printf "\n|---|"
+		for (i = 1; i <= nf; i++) printf "---|"
+		print ""
+		split("queue_sync queue_async", one, " ")
+		for (g = 1; g <= 2; g++) {
+			printf "| %s ≤ 1.10 |", one[g]
+			for (i = 1; i <= nf; i++) { x = r(fl[i], one[g], "xcall/kernel", "ratio_median"); goal("", x, 1.10, x) }
+			print ""
+		}
+		printf "| remote_irq_work ≤ 0.6 |"
+		for (i = 1; i <= nf; i++) { x = r(fl[i], "remote_irq_work", "xcall/kernel", "ratio_median"); goal("", x, 0.6, x) }
+		printf "\n| local ≤ 1.02 |"
+		for (i = 1; i <= nf; i++) { x = r(fl[i], "local", "xcall/kernel", "ratio_median"); goal("", x, 1.02, x) }
+		printf "\n| burst n=10000 ≤ 1.10 × kernel |"
+		for (i = 1; i <= nf; i++) { x = r(fl[i], "burst-10000", "xcall/kernel", "ratio_median"); goal("", x, 1.10, x) }
+		printf "\n| burst n=10000 ≤ 0.05 kicks/node |"
+		for (i = 1; i <= nf; i++) { x = r(fl[i], "burst-10000", "xcall", "kicks_per_node_median"); goal("", x, 0.05, x) }
+		printf "\n| fanin ≤ 1.5 × burst n=10000 (ns/node) |"
+		for (i = 1; i <= nf; i++) {
+			a = r(fl[i], "fanin", "xcall", "ns_per_call_median"); b = r(fl[i], "burst-10000", "xcall", "ns_per_call_median")
+			if (a == "" || b + 0 == 0) { printf " n/a |"; continue }
+			goal("", a / b, 1.5, sprintf("%s/%s = %.2f", a, b, a / b))
+		}
+		printf "\n| broadcast ≤ 1.10 |"
+		for (i = 1; i <= nf; i++) { x = r(fl[i], "broadcast", "xcall/kernel", "ratio_median"); goal("", x, 1.10, x) }
+		print ""
+	}' "$csv" >>"$out/results.md"
+
+# ---- plots ------------------------------------------------------------------------------
+# Data files for gnuplot, then one script per plot.
 get() { awk -F, -v k="$1" -v c="$2" -v m="$3" -v s="$4" -v t="$5" \
 	'$1 == k && $2 == c && $3 == m && $4 == s && $5 == t { print $6 }' "$csv"; }
 for fl in $flavours; do
@@ -189,7 +252,8 @@ for fl in $flavours; do
 done
 
 plots() {
-	local fl first=1 off=-0.15
+	local fl first=1 i=0 nfl
+	nfl=$(echo $flavours | wc -w)
 	echo "set terminal pngcairo size 1000,560 noenhanced"
 	echo "set output '$out/ratio.png'"
 	echo "set title 'xcall / kernel, median ratio per round (bars: min-max), $ref vCPUs, TCG'"
@@ -199,9 +263,11 @@ plots() {
 	for fl in $flavours; do
 		[ $first = 1 ] || printf ","
 		first=0
-		printf " '%s' using (\$1%+.2f):3:4:5%s with yerrorbars pointtype 7 title '%s'" "$out/ratio-$fl.dat" "$off" \
-			"$([ "$off" = -0.15 ] && echo ':xtic(2)')" "$fl"
-		off=0.15
+		# each flavour's bars side by side around the mode's tick
+		printf " '%s' using (\$1+%s):3:4:5%s with yerrorbars pointtype 7 title '%s'" "$out/ratio-$fl.dat" \
+			"$(awk -v i=$i -v n=$nfl 'BEGIN { printf "%.2f", (i - (n - 1) / 2) * 0.6 / n }')" \
+			"$([ $i = 0 ] && echo ':xtic(2)')" "$fl"
+		i=$((i + 1))
 	done
 	echo
 	echo "set output '$out/burst.png'"

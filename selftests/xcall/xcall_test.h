@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #define XCALL_DIR "/sys/kernel/debug/xcall"
@@ -216,6 +217,39 @@ static inline pid_t start_fifo_spinner(int cpu)
 		waitpid(pid, NULL, 0);
 	}
 	return spins ? pid : -1;
+}
+
+/*
+ * Whether the kernel still ends RCU grace periods while the SCHED_FIFO task
+ * @spinner spins on its CPU: a child calls membarrier(MEMBARRIER_CMD_GLOBAL),
+ * which is synchronize_rcu(), and must return within @seconds. Returns 1
+ * (it did), 0 (it did not; the spinner is then SIGKILLed so that the child
+ * can finish) or -1 (not measurable: fork or membarrier failed).
+ * Why it can fail: on PREEMPT_RT, RCU reports a CPU's quiescent states from
+ * rcuc/N, a SCHED_FIFO 1 thread that an equal-priority spinner starves. Linux
+ * 6.1 throttles real-time tasks (sched_rt_runtime_us), so the CPU idles now
+ * and then and RCU sees it; Debian's 6.12 throttles them only with
+ * CONFIG_RT_GROUP_SCHED (off; its fair server serves SCHED_OTHER tasks), so
+ * no grace period ends, and no rmmod (free_module() waits for one), until
+ * the spinner stops.
+ */
+static inline int grace_period_ends_beside(pid_t spinner, double seconds)
+{
+	int status = -1;
+	pid_t child = fork();
+
+	if (child < 0)
+		return -1;
+	if (child == 0)
+		_exit(syscall(__NR_membarrier, 1 /* MEMBARRIER_CMD_GLOBAL */, 0, 0) == 0 ? 0 : 2);
+	for (double waited = 0; waited < seconds; waited += 0.05) {
+		if (waitpid(child, &status, WNOHANG) == child)
+			return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 1 : -1;
+		usleep(50000);
+	}
+	kill(spinner, SIGKILL);
+	waitpid(child, &status, 0);
+	return 0;
 }
 
 /* Writes 0/1 to cpuN/online; returns 0 or the errno. */
