@@ -1,6 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Cross-CPU function calls (kernel/smp.c).
+ *
+ * Linux 6.1 and 6.12, read side by side (kernel/smp.c, kernel/irq_work.c,
+ * include/linux/smp_types.h, irq_work.h, trace/events/{csd,ipi}.h):
+ *  - the node xcall models is unchanged: smp_types.h and irq_work.h are
+ *    byte for byte the same, so are the CSD_TYPE_* values in the flags
+ *    word, csd_lock()/csd_unlock() (smp_cond_load_acquire(), then
+ *    smp_store_release()), the drain's passes (sync, then async and
+ *    irq_work, then ttwu), irq_work_claim()'s atomic_fetch_or() and the
+ *    polling-idle check before an IPI: xcall's model follows both lines
+ *    with one code;
+ *  - 6.12 traces what 6.1 did silently: csd_queue_cpu in
+ *    __smp_call_single_queue() and per target of smp_call_function_many,
+ *    csd_function_entry/exit around every function the drain runs (ttwu
+ *    included), ipi_send_cpu/ipi_send_cpumask for each IPI really sent,
+ *    and ipi_send_cpu for irq_work's self-IPI. xcall's kicks go through
+ *    smp_call_function_single_async(), so the kernel traces them too:
+ *    selftests/xcall/ipi_witness.sh holds xcall's counters against them;
+ *  - CSD-lock debugging dropped 6.1's extended sequence log
+ *    (csdlock_debug=ext) and gained csd_lock_is_stuck(); nothing here
+ *    depends on either;
+ *  - smp_call_function_many_cond() now drops a CPU whose cond_func said
+ *    no from the IPI mask; xk_call_mask() passes no cond_func, so every
+ *    CPU of its mask is called on both lines.
+ * What did change for a module is in debugfs.c (no_llseek), xcall_trace.h
+ * (__assign_str) and Kbuild (objtool at link under IBT).
  */
 #define pr_fmt(fmt) "xcall: " fmt
 

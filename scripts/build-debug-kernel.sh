@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Builds (or finds in the cache) a checking kernel from Debian's
-# linux-source-6.1: `make tinyconfig`, then qemu/kconfig/base.config and
-# qemu/kconfig/FLAVOUR.config merged with the kernel's merge_config.sh.
+# linux-source-6.1 (debug, kcsan) or linux-source-6.12 (debug-6.12,
+# kcsan-6.12): `make tinyconfig`, then qemu/kconfig/base.config and
+# qemu/kconfig/BASE.config merged with the kernel's merge_config.sh.
 #   build-debug-kernel.sh FLAVOUR      (debug: KASAN; kcsan: KCSAN)
 # Prints the prepared tree (KDIR, with Module.symvers); its bzImage is
 # arch/x86/boot/bzImage. The cache directory ($XCALL_CACHE/kernels, shared by
@@ -12,10 +13,21 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 flavour=$1
-fragment=$XCALL_TOP/qemu/kconfig/$flavour.config
+line=$(flavour_line "$flavour")
+fragment=$XCALL_TOP/qemu/kconfig/$(flavour_base "$flavour").config
 [ -f "$fragment" ] || die "no kernel config fragment $fragment"
-tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n1)
-[ -n "$tarball" ] || die "linux-source-6.1 is not installed (run 'make deps')"
+tarball=$(ls /usr/src/linux-source-$line.tar.* 2>/dev/null | head -n1)
+if [ -z "$tarball" ] && [ "$line" = 6.12 ]; then
+	# Only the 6.12 checking kernels need it (make check-debug): installed
+	# here, from the suite scripts/backports.sh listed and pinned.
+	note "installing linux-source-6.12 from bookworm-backports"
+	sudo=
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+		linux-source-6.12/bookworm-backports >/dev/null
+	tarball=$(ls /usr/src/linux-source-$line.tar.* 2>/dev/null | head -n1)
+fi
+[ -n "$tarball" ] || die "linux-source-$line is not installed (run 'make deps')"
 
 key=$( { stat -c '%n %s %Y' "$tarball"; cat "$XCALL_TOP/qemu/kconfig/base.config" "$fragment"; } |
 	sha256sum | cut -c1-16)
@@ -33,7 +45,9 @@ if [ -f "$out/.xcall-built" ]; then
 	exit 0
 fi
 
+# 6.1's tree keeps its first name: the cached kernels' build trees point at it.
 src=$XCALL_CACHE/kernel-src
+[ "$line" = 6.1 ] || src=$XCALL_CACHE/kernel-src-$line
 stamp=$src/.extracted-from
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(stat -c '%n %s %Y' "$tarball")" ]; then
 	note "extracting $tarball"

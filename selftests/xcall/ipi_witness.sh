@@ -3,14 +3,23 @@
 # The kernel's own IPI trace events as a witness of xcall's kicks (Linux
 # 6.12 has them; on a kernel without them this test skips). A kick of
 # xcall's queue to another CPU is smp_call_function_single_async() on that
-# CPU's kick CSD: the kernel traces it as csd_queue_cpu (func = xcall's
-# kick trampoline) and, when it really sends the IPI, ipi_send_cpu right
-# after, on the same CPU with preemption off (generic_exec_single()). The
-# kick CSDs the kernel saw queued must be xcall's kicks, exactly; with busy
-# targets (every kick an IPI) the IPIs it says it sent for them must equal
-# xcall's own kicks_irq exactly; with idle targets (the kernel flags a
-# polling idle CPU instead of sending an IPI) they lie between kicks_irq
-# and kicks (below says why). The targets' CAL counts cover the IPIs.
+# CPU's kick CSD. 6.12's __smp_call_single_queue() traces it as
+# csd_queue_cpu (func = xcall's kick trampoline), then llist_add()s it to
+# the target's call_single_queue, and only if that list was empty goes on
+# to send_call_function_single_ipi(), which either flags a polling idle
+# target (sched_wake_idle_without_ipi) or traces ipi_send_cpu and sends
+# the IPI, on the same CPU with preemption off. So each kick the kernel
+# traced is followed on its sender by exactly one of: an IPI, an idle wake
+# without IPI, or nothing (it joined a CSD already queued to that target,
+# whose IPI or wake delivers it). The witness checks:
+#  - the kick CSDs the kernel traced are xcall's kicks, exactly;
+#  - each kick the kernel neither IPI'd nor woke was queued while another
+#    CSD to that target was still pending (the only reason to send none);
+#  - busy targets (never polling): kicks_irq = IPIs + joined, exactly;
+#  - idle targets: a kick that ran from the IPI handler had an IPI or
+#    joined a pending CSD, so kicks_irq <= IPIs + joined; a kick the
+#    kernel woke without an IPI ran polled, so kicks_polled >= wakes;
+#  - the targets' CAL counts cover the IPIs.
 cd "$(dirname "$0")"
 . ./xcall_lib.sh
 xcall_require_root
@@ -42,8 +51,7 @@ witness() {
 	echo 0 >$T/tracing_on
 	echo >$T/trace
 	echo 4096 >$T/buffer_size_kb
-	echo 1 >$T/events/ipi/ipi_send_cpu/enable
-	echo 1 >$T/events/csd/csd_queue_cpu/enable
+	for e in $events; do echo 1 >$T/events/$e/enable; done
 	echo 1 >$XCALL_DIR/reset
 	cal_before=$(cal_sum)
 	echo 1 >$T/tracing_on
@@ -54,43 +62,40 @@ witness() {
 	ok=$?
 	echo 0 >$T/tracing_on
 	cal=$(($(cal_sum) - cal_before))
-	echo 0 >$T/events/ipi/ipi_send_cpu/enable
-	echo 0 >$T/events/csd/csd_queue_cpu/enable
+	for e in $events; do echo 0 >$T/events/$e/enable; done
 	ktap_result $ok "workload_ran_$phase"
 	lost=$(cat $T/per_cpu/cpu*/stats | awk '$1 == "overrun:" { n += $2 } END { print n + 0 }')
 	ktap_result $([ "$lost" = 0 ]; echo $?) "no_event_lost_$phase" "$lost lost"
-	# Per sending CPU: a csd_queue_cpu of xcall's kick, then the next event
-	# on that CPU, an ipi_send_cpu to the same target if an IPI went out.
-	set -- $(awk '
-		{ if (!match($0, /\[[0-9]+\]/)) next
-		  cpu = substr($0, RSTART + 1, RLENGTH - 2) + 0
-		  if (!match($0, / cpu=[0-9]+/)) { pend[cpu] = ""; next }
-		  target = substr($0, RSTART + 5, RLENGTH - 5)
-		  if ($0 ~ / csd_queue_cpu: / && $0 ~ /RemoteQueue8CpuQueue4Kick/) { kicks++; pend[cpu] = target; next }
-		  if ($0 ~ / ipi_send_cpu: / && pend[cpu] == target) ipis++
-		  pend[cpu] = "" }
-		END { print kicks + 0, ipis + 0 }' $T/trace)
-	traced_kicks=$1 traced_ipis=$2
+	set -- $(awk -f ./ipi_witness.awk $T/trace)
+	traced_kicks=$1 traced_ipis=$2 traced_wakes=$3 joined=$4 unexplained=$5
 	kicks=$(col 5) kicks_irq=$(col 9) kicks_polled=$(col 10)
 	echo "# $phase targets: xcall kicks $kicks (kicks_irq $kicks_irq, kicks_polled $kicks_polled);" \
-		"kernel traced $traced_kicks kick CSDs queued, $traced_ipis IPIs sent for them; CAL +$cal"
-	ktap_result $([ "$traced_kicks" = "$kicks" ] && [ "$kicks" -gt 0 ]; echo $?) \
+		"kernel traced $traced_kicks kick CSDs: $traced_ipis IPIs, $traced_wakes idle wakes without IPI," \
+		"$joined joined a pending CSD ($unexplained with none pending); CAL +$cal"
+	ktap_result $([ "$traced_kicks" = "$kicks" ] && [ "$kicks" -gt 0 ] &&
+		[ $((traced_ipis + traced_wakes + joined)) = "$traced_kicks" ]; echo $?) \
 		"kernel_traced_every_kick_$phase" "$traced_kicks traced, $kicks counted"
+	ktap_result $([ "$unexplained" = 0 ]; echo $?) \
+		"kernel_sent_no_ipi_only_behind_a_pending_csd_$phase" "$unexplained kicks without IPI or wake, none pending"
 	if [ "$phase" = busy ]; then
-		ktap_result $([ "$traced_ipis" = "$kicks_irq" ]; echo $?) \
-			"kernel_ipis_equal_kicks_irq_$phase" "$traced_ipis IPIs traced, kicks_irq $kicks_irq"
+		ktap_result $([ $((traced_ipis + joined)) = "$kicks_irq" ] && [ "$traced_wakes" = 0 ]; echo $?) \
+			"kernel_ipis_equal_kicks_irq_$phase" \
+			"$traced_ipis IPIs + $joined joined, $traced_wakes wakes; kicks_irq $kicks_irq"
 	else
 		# An idle target may take a kick from its idle loop's flush after
 		# it stopped polling but before the IPI sent meanwhile arrives:
 		# an IPI the kernel traced, for a kick that ran polled (measured:
-		# 878 IPIs for 877 kicks_irq). So here: kicks_irq <= IPIs <= kicks.
-		ktap_result $([ "$kicks_irq" -le "$traced_ipis" ] && [ "$traced_ipis" -le "$kicks" ]; echo $?) \
-			"kernel_ipis_bound_kicks_irq_$phase" "$traced_ipis IPIs traced, kicks_irq $kicks_irq, kicks $kicks"
+		# 878 IPIs for 877 kicks_irq). Hence bounds, not equalities.
+		ktap_result $([ "$kicks_irq" -le $((traced_ipis + joined)) ] &&
+			[ "$kicks_polled" -ge "$traced_wakes" ]; echo $?) \
+			"kernel_ipis_bound_kicks_irq_$phase" \
+			"$traced_ipis IPIs + $joined joined vs kicks_irq $kicks_irq; $traced_wakes wakes vs kicks_polled $kicks_polled"
 	fi
 	ktap_result $([ "$cal" -ge "$traced_ipis" ]; echo $?) "cal_covers_the_ipis_$phase" "CAL +$cal"
 }
 
-ktap_header 10
+events="ipi/ipi_send_cpu csd/csd_queue_cpu csd/csd_function_entry sched/sched_wake_idle_without_ipi"
+ktap_header 12
 witness idle
 spinners=
 c=1

@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+# Reads a trace of ipi_send_cpu, csd_queue_cpu, csd_function_entry and
+# sched_wake_idle_without_ipi (ipi_witness.sh), in time order, and prints
+# "kicks ipis wakes joined unexplained" for xcall's kick CSDs:
+#  - a kick is resolved by the next event on its sending CPU: an
+#    ipi_send_cpu or sched_wake_idle_without_ipi to its target, else it
+#    joined a CSD already queued there (a new csd_queue_cpu, or the end);
+#  - a joined kick is explained if, when it was queued, the target had a
+#    CSD queued that had not yet run. csd_function_entry marks a CSD run;
+#    the kernel traces no entry for ttwu and irq_work entries, so those
+#    count as pending until the target runs any traced CSD after them
+#    (the flush that ran it took the whole list).
+function field(re, off) { return match($0, re) ? substr($0, RSTART + off, RLENGTH - off) : "" }
+function resolve(s, how) {
+	if (how == "ipi") ipis++
+	else if (how == "wake") wakes++
+	else { joined++; if (!had_pending[s]) unexplained++ }
+	pend[s] = ""
+}
+{
+	cpu = field("\\[[0-9]+\\]", 1); sub(/\]$/, "", cpu); cpu += 0
+	target = field(" cpu=[0-9]+", 5)
+	csd = field(" csd=[0-9a-fx]+", 5)
+}
+/ csd_queue_cpu: / {
+	if (pend[cpu] != "") resolve(cpu, "joined")
+	pending_here = untraced[target] > 0
+	for (c in queued_to) if (queued_to[c] == target) pending_here = 1
+	if ($0 ~ /RemoteQueue8CpuQueue4Kick/) {
+		kicks++
+		pend[cpu] = target
+		had_pending[cpu] = pending_here
+	}
+	if ($0 ~ /func=(sched_ttwu_pending|irq_work)/) untraced[target]++
+	else queued_to[csd] = target
+	next
+}
+/ csd_function_entry: / {
+	delete queued_to[csd]
+	untraced[cpu] = 0
+	next
+}
+/ ipi_send_cpu: / { if (pend[cpu] != "" && pend[cpu] == target) resolve(cpu, "ipi"); next }
+/ sched_wake_idle_without_ipi: / { if (pend[cpu] != "" && pend[cpu] == target) resolve(cpu, "wake"); next }
+END {
+	for (s in pend) if (pend[s] != "") resolve(s, "joined")
+	print kicks + 0, ipis + 0, wakes + 0, joined + 0, unexplained + 0
+}
