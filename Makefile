@@ -5,18 +5,19 @@
 #   make            build xcall.ko for Debian's generic and PREEMPT_RT kernels,
 #                   Linux 6.1 and 6.12: build/6.1/generic ... build/6.12/rt
 #   make demo       boot the test VM, load xcall, show its debugfs interface
-#   make check      host unit tests + harness tests + guest kselftests (generic, rt,
-#                   debug and kcsan kernels) + proof that the checkers fire
+#   make check      host unit tests + harness tests + guest kselftests (Debian 6.1 and 6.12
+#                   generic and rt, debug, kcsan) + proof that the checkers fire
 #   make shell      interactive guest shell with xcall loaded (FLAVOUR=generic|rt)
 #   make bench      xcall's call types against the raw C API, in-kernel, both kernels
 #   make soak       random queue commands with CPU hotplug for SOAK_SECONDS (300)
-#   make scale      16 and 64 vCPUs, and 2048 possible CPUs (generic and rt kernels)
+#   make scale      16 and 64 vCPUs, and 2048 possible CPUs (6.1 and 6.12, generic and rt)
 #   make mutants    weaken each ordering operation in turn: a host test must fail
 #   make mutants-kernel  the remote queue's mutants in the kcsan kernel (KCSAN
 #                   weak-memory model, queue_test and the torture smoke)
 #   make KDIR=/lib/modules/$(uname -r)/build   build for another kernel tree
 #
-#   make check-debug  only the debug and kcsan kernels: their whole suites and proofs
+#   make check-debug  only the debug and kcsan kernels (from linux-source-6.1 and
+#                   -6.12): their whole suites and proofs
 #   make install      build for the running kernel (or KDIR=) and install into
 #                     its updates/ with depmod; make uninstall removes it
 #   make dkms-check   the DKMS cycle (add, build, install, check, remove) against
@@ -65,7 +66,7 @@ check:
 	@scripts/check.sh
 
 check-debug:
-	@CHECK_FLAVOURS="debug kcsan" CHECKING_TESTS= scripts/check.sh
+	@CHECK_FLAVOURS="debug kcsan debug-6.12 kcsan-6.12" CHECKING_TESTS= scripts/check.sh
 
 demo:
 	@scripts/demo.sh
@@ -118,7 +119,7 @@ clean-cache:
 
 # `make torture`: scftorture, then xcall's in-kernel torture, same guest, same
 # length (TORTURE_SECONDS, default 600; 180 on debug), alternating in
-# TORTURE_SLICES slices, on TORTURE_FLAVOURS ("generic rt debug").
+# TORTURE_SLICES slices, on TORTURE_FLAVOURS ("generic rt generic-6.12 rt-6.12 debug").
 .PHONY: trace-cost
 trace-cost: deps
 	@scripts/trace-cost.sh $(FLAVOUR)

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Builds the kernel's own smp_call_function torture test out of tree for a
-# flavour: kernel/torture.c and kernel/scftorture.c from linux-source-6.1 as
-# torture.ko and scftorture.ko. Prints the directory holding both.
+# flavour: kernel/torture.c and kernel/scftorture.c from the flavour's
+# linux-source (6.1 or 6.12) as torture.ko and scftorture.ko. Prints the directory holding both.
 #   build-scftorture.sh FLAVOUR
 #
-# Debian's 6.1 kernels have CONFIG_TORTURE_TEST unset (torture.c is not
+# Debian's 6.1 and 6.12 kernels have CONFIG_TORTURE_TEST unset (torture.c is not
 # built in) and CONFIG_SCF_TORTURE_TEST unset, so both are built as modules.
 # Everything they call is exported to modules on both flavours: torture.c
 # uses remove_cpu/add_cpu, cpu_is_hotpluggable, the hrtimer sleeps and
@@ -17,17 +17,28 @@ set -euo pipefail
 
 flavour=$1
 kdir=$(flavour_kdir "$flavour")
-tarball=/usr/src/linux-source-6.1.tar.xz
-[ -f "$tarball" ] || die "no $tarball (apt-get install linux-source-6.1)"
-src=$XCALL_BUILD/scftorture/src
+# Each kernel line tortures itself with its own test: the sources come from
+# the line's linux-source (6.12's from bookworm-backports, installed on
+# first use).
+line=$(flavour_line "$flavour")
+tarball=/usr/src/linux-source-$line.tar.xz
+if [ ! -f "$tarball" ] && [ "$line" = 6.12 ]; then
+	note "installing linux-source-6.12 from bookworm-backports"
+	sudo=
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+		linux-source-6.12/bookworm-backports >/dev/null
+fi
+[ -f "$tarball" ] || die "no $tarball (apt-get install linux-source-$line)"
+src=$XCALL_BUILD/scftorture/src-$line
 out=$XCALL_BUILD/scftorture/$flavour
 
 if [ ! -f "$src/.stamp" ] || [ "$tarball" -nt "$src/.stamp" ]; then
 	rm -rf "$src"
 	mkdir -p "$src"
 	tar -xJf "$tarball" -C "$src" --strip-components=1 --wildcards \
-		'linux-source-6.1/kernel/torture.c' 'linux-source-6.1/kernel/scftorture.c' \
-		'linux-source-6.1/kernel/rcu/rcu.h' || die "cannot unpack scftorture from $tarball"
+		"linux-source-$line/kernel/torture.c" "linux-source-$line/kernel/scftorture.c" \
+		"linux-source-$line/kernel/rcu/rcu.h" || die "cannot unpack scftorture from $tarball"
 	touch "$src/.stamp"
 fi
 mkdir -p "$out/rcu"

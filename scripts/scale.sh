@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # `make scale`: xcall at CPU counts beyond the usual 4 vCPUs, on each of
-# SCALE_FLAVOURS (default "generic rt"):
+# SCALE_FLAVOURS (default "generic rt generic-6.12 rt-6.12"):
 #  1. the guest suite's queue cases at 16 vCPUs;
 #  2. a 64-vCPU smoke: every kind to every CPU, exact accounting;
 #  3. possible_cpus=2048 with 4 vCPUs online, 8 GiB: load, queue to all,
@@ -27,7 +27,7 @@ guest() {	# guest NAME FLAVOUR RUN.SH-OPTIONS... -- COMMAND
 if [ -n "${SCALE_QUICK:-}" ]; then
 	flavours=${SCALE_FLAVOURS:-generic}
 else
-	flavours=${SCALE_FLAVOURS:-generic rt}
+	flavours=${SCALE_FLAVOURS:-generic rt generic-6.12 rt-6.12}
 fi
 for fl in $flavours; do
 	if [ -z "${SCALE_QUICK:-}" ]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # `make soak`: selftests/xcall/soak_test.c for SOAK_SECONDS (default 300) on
-# each of SOAK_FLAVOURS (default "generic rt"), CPUS vCPUs (default 4): random
+# each of SOAK_FLAVOURS (default "generic rt generic-6.12 rt-6.12"), CPUS vCPUs (default 4): random
 # queue commands from every CPU but the last, which keeps going offline and
 # online, then exact accounting and a clean unload. The guest run fails, as
 # every run does, on a splat in the kernel log.
@@ -12,7 +12,7 @@ set -euo pipefail
 seconds=${SOAK_SECONDS:-300}
 require_positive SOAK_SECONDS "$seconds"
 failed=0
-for fl in ${SOAK_FLAVOURS:-generic rt}; do
+for fl in ${SOAK_FLAVOURS:-generic rt generic-6.12 rt-6.12}; do
 	echo "== soak: $fl kernel, ${CPUS:-4} vCPUs, ${seconds}s"
 	rc=0
 	GUEST_TIMEOUT=$((seconds + 600)) "$XCALL_TOP/scripts/guest.sh" "$fl" run -- \

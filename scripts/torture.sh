@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# `make torture`: on each of TORTURE_FLAVOURS (default "generic rt debug"),
+# `make torture`: on each of TORTURE_FLAVOURS (default "generic rt
+# generic-6.12 rt-6.12 debug"),
 # in one guest of CPUS vCPUs (default 4), the kernel's own smp_call_function
 # torture (scftorture, built out of tree: scripts/build-scftorture.sh) and
 # xcall's in-kernel torture (the debugfs `torture` knob), each for
@@ -17,7 +18,7 @@ set -euo pipefail
 slices=${TORTURE_SLICES:-4}
 require_positive TORTURE_SLICES "$slices"
 failed=0
-for fl in ${TORTURE_FLAVOURS:-generic rt debug}; do
+for fl in ${TORTURE_FLAVOURS:-generic rt generic-6.12 rt-6.12 debug}; do
 	# The debug kernel (KASAN, lockdep) is slow: 3 minutes unless told.
 	seconds=${TORTURE_SECONDS:-$([ "$fl" = debug ] && echo 180 || echo 600)}
 	require_positive TORTURE_SECONDS "$seconds"
