@@ -92,6 +92,7 @@ exit $bad;
 
 # targets DIR: the README table's targets against the Makefile's rules.
 # Prints one line per difference; exit 1 if any.
+# shellcheck disable=SC2016 # the backquotes are Markdown, not expansions
 readme_targets() {
 	sed -n '/^<!-- make-targets -->/,/^<!-- \/make-targets -->/p' "$1/README.md" |
 		awk -F'|' '/^\| *`/ { print $2 }' | grep -o '`make [a-z][a-z0-9_-]*`' |
