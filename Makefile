@@ -2,29 +2,11 @@
 # xcall: the user's entry point. Kbuild does the module build proper (see
 # Kbuild); this file only dispatches to scripts/.
 #
-#   make            build xcall.ko for Debian's generic and PREEMPT_RT kernels,
-#                   Linux 6.1 and 6.12: build/6.1/generic ... build/6.12/rt
-#   make demo       boot the test VM, load xcall, show its debugfs interface
-#   make check      host unit tests + harness tests + guest kselftests (Debian 6.1 and 6.12
-#                   generic and rt, debug, kcsan) + proof that the checkers fire
-#   make shell      interactive guest shell with xcall loaded (FLAVOUR=generic|rt)
-#   make bench      xcall's call types against the raw C API, in-kernel, both kernels
-#   make soak       random queue commands with CPU hotplug for SOAK_SECONDS (300)
-#   make scale      16 and 64 vCPUs, and 2048 possible CPUs (6.1 and 6.12, generic and rt)
-#   make mutants    weaken each ordering operation in turn: a host test must fail
-#   make mutants-kernel  the remote queue's mutants in the kcsan kernel (KCSAN
-#                   weak-memory model, queue_test and the torture smoke)
-#   make KDIR=/lib/modules/$(uname -r)/build   build for another kernel tree
-#
-#   make check-debug  only the debug and kcsan kernels (from linux-source-6.1 and
-#                   -6.12): their whole suites and proofs
-#   make install      build for the running kernel (or KDIR=) and install into
-#                     its updates/ with depmod; make uninstall removes it
-#   make dkms-check   the DKMS cycle (add, build, install, check, remove) against
-#                     every installed Debian 6.1 header flavour
-#   make trace-cost   the trace events' cost: bench ratios with no trace calls,
-#                     events off, events on (FLAVOUR, TRACE_ROUNDS)
-#   make clean-cache  empty the machine's cache of built kernels
+#   make help       the targets, one line each. Their one source is the table
+#                   in README.md ("Make targets", between <!-- make-targets -->
+#                   and <!-- /make-targets -->); tests/docs-check.sh (in make
+#                   check) fails if a target here is missing from it or the
+#                   reverse, so a new target gets its row there.
 #
 # Variables: FLAVOUR (generic), KERNEL (6.1, or 6.12), FLAVOURS ("generic rt
 # generic-6.12 rt-6.12": what `make` builds),
@@ -47,7 +29,7 @@ export FLAVOUR FLAVOURS CPUS MEM
 
 .PHONY: all modules deps check check-debug clean-cache demo shell bench soak host-test mutants mutants-kernel harness-test \
 	kselftest clean \
-	install uninstall dkms-check scale
+	install uninstall dkms-check scale help
 
 all: modules
 
@@ -131,3 +113,10 @@ torture:
 # A torture run per deliberately broken build: each must report a violation.
 torture-broken: deps
 	@tests/torture-broken.sh $(FLAVOUR)
+
+# `make help`: README.md's make targets table, as text.
+help:
+	@echo 'make TARGET [VARIABLE=value ...]; the table is in README.md, "Make targets":'
+	@sed -n '/^<!-- make-targets -->/,/^<!-- \/make-targets -->/p' README.md | \
+		grep '^| *`' | sed -e 's/\[\([^]]*\)\]([^)]*)/\1/g' -e 's/`//g' | \
+		awk -F' [|] ' '{ t = $$1; sub(/^[|] */, "", t); d = $$2; sub(/ *[|] *$$/, "", d); printf "  %-32s %s\n", t, d }'

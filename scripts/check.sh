@@ -145,6 +145,7 @@ host_lane() {
 	"$XCALL_TOP/scripts/host-test.sh" | tee "$logs/host.log"
 	read -r p f < <(sed -n 's/^host: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$logs/host.log")
 	count "${p:-0}" "${f:-1}" "host unit tests"
+	step "docs: links and anchors resolve, make help = README's targets table = the Makefile's"; "$XCALL_TOP/tests/docs-check.sh" | tee "$logs/docs.log"; count $(ktap_lines "$logs/docs.log") "docs"
 
 	step "mutants: a few ordering operations weakened, each must fail a host test (make mutants: all)"
 	"$XCALL_TOP/scripts/mutants.sh" --fast | tee "$logs/mutants.log" ||
