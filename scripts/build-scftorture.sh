@@ -17,26 +17,16 @@ set -euo pipefail
 
 flavour=$1
 kdir=$(flavour_kdir "$flavour")
-# Each kernel line tortures itself with its own test: the sources come from
-# the line's linux-source (6.12's from bookworm-backports, installed on
-# first use).
+# Each kernel line tortures itself with its own test, from its own source.
 line=$(flavour_line "$flavour")
-tarball=/usr/src/linux-source-$line.tar.xz
-if [ ! -f "$tarball" ] && [ "$line" = 6.12 ]; then
-	note "installing linux-source-6.12 from bookworm-backports"
-	sudo=
-	[ "$(id -u)" = 0 ] || sudo=sudo
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-		linux-source-6.12/bookworm-backports >/dev/null
-fi
-[ -f "$tarball" ] || die "no $tarball (apt-get install linux-source-$line)"
+tarball=$(linux_source_tarball "$line")
 src=$XCALL_BUILD/scftorture/src-$line
 out=$XCALL_BUILD/scftorture/$flavour
 
 if [ ! -f "$src/.stamp" ] || [ "$tarball" -nt "$src/.stamp" ]; then
 	rm -rf "$src"
 	mkdir -p "$src"
-	tar -xJf "$tarball" -C "$src" --strip-components=1 --wildcards \
+	tar -xf "$tarball" -C "$src" --strip-components=1 --wildcards \
 		"linux-source-$line/kernel/torture.c" "linux-source-$line/kernel/scftorture.c" \
 		"linux-source-$line/kernel/rcu/rcu.h" || die "cannot unpack scftorture from $tarball"
 	touch "$src/.stamp"

@@ -50,6 +50,24 @@ xcall_abi() {
 	echo "$abi"
 }
 
+# The path of a line's Debian kernel source tarball (linux-source-6.1, from
+# make deps; linux-source-6.12, installed here on first use from the
+# bookworm-backports suite that scripts/backports.sh listed and pinned:
+# only the 6.12 checking kernels and scftorture need it).
+linux_source_tarball() {
+	local line=$1 tarball sudo=
+	tarball=$(ls /usr/src/linux-source-$line.tar.* 2>/dev/null | head -n1)
+	if [ -z "$tarball" ] && [ "$line" = 6.12 ]; then
+		note "installing linux-source-6.12 from bookworm-backports"
+		[ "$(id -u)" = 0 ] || sudo=sudo
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+			linux-source-6.12/bookworm-backports >/dev/null
+		tarball=$(ls /usr/src/linux-source-$line.tar.* 2>/dev/null | head -n1)
+	fi
+	[ -n "$tarball" ] || die "linux-source-$line is not installed (run 'make deps')"
+	echo "$tarball"
+}
+
 # Kernel flavours: Debian's generic and rt (headers and images from apt), and
 # debug and kcsan, built from the line's linux-source with the checkers on
 # (scripts/build-debug-kernel.sh, cached).
