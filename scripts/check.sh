@@ -93,7 +93,7 @@ module_checks() {
 
 # guest_suite FLAVOUR: the kselftest suite in a guest of that kernel.
 guest_suite() {
-	local fl=$1 rc=0 limit=600 tests= p f
+	local fl=$1 rc=0 limit=900 tests= p f
 	step "guest kselftest suite: $fl kernel, ${CPUS:-4} vCPUs"
 	rm -f "$logs/guest-$fl.log"*
 	# The checking kernels (KASAN, KCSAN) run the suite about three times
