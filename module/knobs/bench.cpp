@@ -80,6 +80,7 @@ struct Run {
 	unsigned long failed = 0;	// fanin: nodes the queue refused (atomic)
 	unsigned next_slice = 0;	// fanin: which source takes which nodes (atomic)
 	CpuMask others;			// fanin: senders; broadcast: targets (set per chunk)
+	CpuMask kicked;			// broadcast: queue_each()'s kick mask
 
 	~Run()
 	{
@@ -243,10 +244,13 @@ struct Run {
 	{
 		unsigned long long start = xk_clock_ns();
 		for (unsigned i = 0; i < k; i++) {
-			others.for_each([&](int c) {
-				if (queue.queue(c, nodes[c], QueueKind::Call) != RemoteQueue::queued)
-					nodes[c].func = nullptr;	// refused: not waited for
-			});
+			// One mask IPI for the kicks, as smp_call_function_many().
+			queue.queue_each(
+				others, kicked, QueueKind::Call, [&](int c) -> cq::Node & { return nodes[c]; },
+				[&](int c, int ret) {
+					if (ret != RemoteQueue::queued)
+						nodes[c].func = nullptr;	// refused: not waited for
+				});
 			others.for_each([&](int c) {
 				if (nodes[c].func)
 					queue.wait_draining_own(nodes[c]);
