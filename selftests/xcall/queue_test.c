@@ -176,10 +176,13 @@ TEST_F_TIMEOUT(queue, nowait_burst_runs_every_node, 150)
 	 * so wait for every node counted, then for every one handled.
 	 */
 	for (int i = 0; i < 200; i++) {
-		struct row *b1 = &self->before.row[XCALL_MAX_CPUS][1], *b4 = &self->before.row[XCALL_MAX_CPUS][4];
-		struct row *a1 = &self->after.row[XCALL_MAX_CPUS][1], *a4 = &self->after.row[XCALL_MAX_CPUS][4];
+		struct row *b1, *b4, *a1, *a4;
 
-		ASSERT_EQ(0, read_stats(&self->after));
+		ASSERT_EQ(0, read_stats(&self->after));	/* allocates after.row the first time */
+		b1 = &self->before.row[XCALL_MAX_CPUS][1];
+		b4 = &self->before.row[XCALL_MAX_CPUS][4];
+		a1 = &self->after.row[XCALL_MAX_CPUS][1];
+		a4 = &self->after.row[XCALL_MAX_CPUS][4];
 		if (a1->queued - b1->queued >= 10000UL * online_cpus() && a1->handled == a1->queued &&
 		    a4->queued - b4->queued >= 10000UL * online_cpus() && a4->handled == a4->queued)
 			break;
