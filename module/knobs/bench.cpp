@@ -204,13 +204,16 @@ struct Run {
 		return elapsed;
 	}
 
-	unsigned long long burst() noexcept
+	// @send: the time to queue the n nodes (the sender's share; the
+	// target drains meanwhile), added to the round's xcall_out.
+	unsigned long long burst(unsigned long long &send) noexcept
 	{
 		done = 0;
 		unsigned long sent = 0;
 		unsigned long long start = xk_clock_ns();
 		for (unsigned i = 0; i < n; i++)
 			sent += queue.queue(cpu, nodes[i], QueueKind::Async) == RemoteQueue::queued;
+		send += xk_clock_ns() - start;
 		cxxrt::cond_load_acquire(done, [sent](unsigned long v) { return v == sent; });
 		unsigned long long elapsed = xk_clock_ns() - start;
 		wait_idle(n);
@@ -295,7 +298,7 @@ struct Run {
 		case Mode::RemoteIrqWork:
 			return one_node_loop(QueueKind::IrqWorkHard, k);
 		case Mode::Burst:
-			return burst();
+			return burst(out.xcall_out);
 		case Mode::Fanin:
 			return fanin();
 		case Mode::Broadcast:
@@ -320,7 +323,7 @@ struct Run {
 		case Mode::RemoteIrqWork:
 			return xk_bench_raw_remote_irq_work(cpu, k);
 		case Mode::Burst:
-			return xk_bench_raw_burst(cpu, csds, n);
+			return xk_bench_raw_burst(cpu, csds, n, &out.raw_out);
 		case Mode::Fanin:
 			return xk_bench_raw_fanin(others.bits(), cpu, csds, n);
 		case Mode::Broadcast:
@@ -529,6 +532,11 @@ int BenchKnob::show(Text &out) noexcept
 		ppm_line("ratio", r.sorted[Ratio]);
 		if (r.mode == Mode::Local)
 			ppm_line("queue_ratio", r.sorted[QueueRatio]);
+		if (r.mode == Mode::Burst) {
+			// The sender's share: queueing the n nodes, before waiting.
+			ns_line("xcall_send", r.sorted[XcallOut]);
+			ns_line("raw_send", r.sorted[RawOut]);
+		}
 		if (r.legs) {
 			ns_line("xcall_out", r.sorted[XcallOut]);
 			ns_line("xcall_back", r.sorted[XcallBack]);
