@@ -167,7 +167,7 @@ static void bench_csds_init(struct bench_burst_csd *c, unsigned int count, unsig
 	}
 }
 
-unsigned long long xk_bench_raw_burst(int cpu, void *csds, unsigned int n)
+unsigned long long xk_bench_raw_burst(int cpu, void *csds, unsigned int n, unsigned long long *send)
 {
 	struct bench_burst_csd *c = csds;
 	unsigned long done = 0;
@@ -178,6 +178,7 @@ unsigned long long xk_bench_raw_burst(int cpu, void *csds, unsigned int n)
 	start = ktime_get_ns();
 	for (i = 0; i < n; i++)
 		smp_call_function_single_async(cpu, &c[i].csd);
+	*send += ktime_get_ns() - start;
 	smp_cond_load_acquire(&done, VAL == n);
 	return ktime_get_ns() - start;
 }

@@ -104,6 +104,13 @@ int xk_preempt_rt(void) XK_NOEXCEPT;		/* IS_ENABLED(CONFIG_PREEMPT_RT) */
 
 void xk_preempt_disable(void) XK_NOEXCEPT;
 void xk_preempt_enable(void) XK_NOEXCEPT;
+/* preempt_disable(), then smp_processor_id(): one call on the queue's hot path. */
+int xk_preempt_disable_cpu(void) XK_NOEXCEPT;
+/*
+ * cpumask_bits(cpu_possible_mask): fixed after boot, so C++ may test a bit
+ * itself instead of calling xk_cpu_possible() per node.
+ */
+const unsigned long *xk_cpu_possible_bits(void) XK_NOEXCEPT;
 unsigned long xk_local_irq_save(void) XK_NOEXCEPT;
 void xk_local_irq_restore(unsigned long flags) XK_NOEXCEPT;
 
@@ -165,6 +172,11 @@ int xk_call_single_async(int cpu, void *csd) XK_NOEXCEPT;
 void xk_call_mask(const unsigned long *mask, xk_call_fn fn, void *info, int wait) XK_NOEXCEPT;
 /* smp_call_function_many() under preempt_disable(): this CPU excluded. */
 void xk_call_many(const unsigned long *mask, xk_call_fn fn, void *info, int wait) XK_NOEXCEPT;
+/*
+ * Whether xk_call_many(wait=0) may be called here: interrupts on, not in
+ * hard IRQ, softirq or NMI (smp_call_function_many()'s rules).
+ */
+int xk_can_call_many(void) XK_NOEXCEPT;
 /* smp_call_on_cpu(): @fn in a kthread bound to @cpu, may sleep. Sleepable callers. */
 int xk_call_on_cpu(unsigned int cpu, int (*fn)(void *), void *arg) XK_NOEXCEPT;
 
@@ -190,6 +202,11 @@ void *xk_percpu_alloc(xk_size_t size, xk_size_t align) XK_NOEXCEPT;
 void xk_percpu_free(void *pcp) XK_NOEXCEPT;
 void *xk_per_cpu_ptr(void *pcp, int cpu) XK_NOEXCEPT;
 void *xk_this_cpu_ptr(void *pcp) XK_NOEXCEPT;	/* preemption must be off */
+/*
+ * per_cpu_ptr()'s table (__per_cpu_offset, fixed after boot): @pcp plus
+ * entry @cpu is @cpu's copy, so C++ computes it inline (PerCpu::on()).
+ */
+const unsigned long *xk_per_cpu_offsets(void) XK_NOEXCEPT;
 
 /* ---- CPU hotplug states ---------------------------------------------------------- */
 
@@ -272,7 +289,8 @@ unsigned long long xk_bench_raw_async(int cpu, unsigned int n) XK_NOEXCEPT;
  */
 unsigned long long xk_bench_raw_remote_irq_work(int cpu, unsigned int n) XK_NOEXCEPT;
 xk_size_t xk_bench_csds_bytes(unsigned int count) XK_NOEXCEPT;
-unsigned long long xk_bench_raw_burst(int cpu, void *csds, unsigned int n) XK_NOEXCEPT;
+/* @send: plus the time to submit the n CSDs (before waiting for them). */
+unsigned long long xk_bench_raw_burst(int cpu, void *csds, unsigned int n, unsigned long long *send) XK_NOEXCEPT;
 unsigned long long xk_bench_raw_fanin(const unsigned long *sources, int cpu, void *csds,
 				      unsigned int n) XK_NOEXCEPT;
 unsigned long long xk_bench_raw_broadcast(const unsigned long *mask, unsigned int n) XK_NOEXCEPT;

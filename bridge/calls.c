@@ -118,6 +118,11 @@ void xk_call_many(const unsigned long *mask, xk_call_fn fn, void *info, int wait
 	preempt_enable();
 }
 
+int xk_can_call_many(void)
+{
+	return !irqs_disabled() && !in_interrupt();
+}
+
 int xk_call_on_cpu(unsigned int cpu, int (*fn)(void *), void *arg)
 {
 	return smp_call_on_cpu(cpu, fn, arg, false);

@@ -41,6 +41,12 @@ int xk_preempt_rt(void) { return IS_ENABLED(CONFIG_PREEMPT_RT); }
 
 void xk_preempt_disable(void) { preempt_disable(); }
 void xk_preempt_enable(void) { preempt_enable(); }
+int xk_preempt_disable_cpu(void)
+{
+	preempt_disable();
+	return smp_processor_id();
+}
+const unsigned long *xk_cpu_possible_bits(void) { return cpumask_bits(cpu_possible_mask); }
 
 unsigned long xk_local_irq_save(void)
 {

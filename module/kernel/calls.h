@@ -144,6 +144,17 @@ private:
 	}
 
 public:
+	// A submission sent another way than through this call's own CSD: a
+	// mask IPI for several CPUs at once (smp_call_function_many(), which
+	// the kernel sends even to a polling idle CPU), as the remote queue's
+	// queue_each() does. try_claim() claims "queued" as try_submit() does
+	// (false: a submission is queued already and covers the caller, (A2));
+	// the caller must then have run_claimed() called once, on the target
+	// CPU with interrupts off. This CSD is not used, so (A1) does not
+	// arise.
+	[[nodiscard]] bool try_claim() noexcept { return state_.claim(true); }
+	void run_claimed() noexcept { state_.run(fn_); }
+
 	bool queued_now() const noexcept { return state_.queued_now(); }
 	bool idle() const noexcept { return state_.idle(); }
 

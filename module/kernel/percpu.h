@@ -7,6 +7,7 @@
 //   counters.on(cpu).hits                              // any CPU's, caller synchronises
 #pragma once
 
+#include <cxxrt/atomic.h>
 #include <cxxrt/new.h>
 #include <cxxrt/utility.h>
 
@@ -37,8 +38,15 @@ public:
 		return create_with([&](void *where, int cpu) { new (where) T(cpu, args...); });
 	}
 
-	// Whether @cpu has an instance (it is a possible CPU).
-	bool has(int cpu) const noexcept { return pcp_ && xk_cpu_possible(cpu); }
+	// Whether @cpu has an instance (it is a possible CPU). Inline, with the
+	// kernel's possible mask (fixed after boot): the queue asks per node.
+	bool has(int cpu) const noexcept
+	{
+		if (!pcp_ || cpu < 0 || unsigned(cpu) >= nr_ids_)
+			return false;
+		constexpr unsigned bits = 8 * sizeof(unsigned long);
+		return (cxxrt::read_once(possible_[unsigned(cpu) / bits]) >> (unsigned(cpu) % bits)) & 1;
+	}
 
 	void destroy() noexcept
 	{
@@ -52,7 +60,9 @@ public:
 
 	// @cpu's instance; @cpu must be possible. Concurrent access from
 	// that CPU is the caller's to synchronise.
-	T &on(int cpu) noexcept { return *static_cast<T *>(xk_per_cpu_ptr(pcp_, cpu)); }
+	// per_cpu_ptr() inline: the cookie plus the CPU's offset (the queue
+	// asks per node; a bridge call each was a call and a return under TCG).
+	T &on(int cpu) noexcept { return *reinterpret_cast<T *>(reinterpret_cast<unsigned long>(pcp_) + offsets_[cpu]); }
 
 	// Calls @f with this CPU's instance, preemption disabled throughout so
 	// the instance stays this CPU's.
@@ -81,11 +91,17 @@ private:
 		pcp_ = xk_percpu_alloc(sizeof(T), alignof(T));
 		if (!pcp_)
 			return -XK_ENOMEM;
+		offsets_ = xk_per_cpu_offsets();
+		possible_ = xk_cpu_possible_bits();
+		nr_ids_ = xk_nr_cpu_ids();
 		for_each_possible_cpu([&](int cpu) { construct(xk_per_cpu_ptr(pcp_, cpu), cpu); });
 		return 0;
 	}
 
 	void *pcp_ = nullptr;	// the possible CPUs never change after boot
+	// The kernel's, read once at create(): fixed after boot.
+	const unsigned long *offsets_ = nullptr, *possible_ = nullptr;
+	unsigned nr_ids_ = 0;
 };
 
 }  // namespace xcall

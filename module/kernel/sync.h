@@ -69,4 +69,16 @@ public:
 	~PreemptGuard() { xk_preempt_enable(); }
 };
 
+// A PreemptGuard that also knows the CPU it pins: one bridge call where
+// PreemptGuard and this_cpu() make two (the queue's per-node path).
+class [[nodiscard]] PinnedCpu : cxxrt::Pinned {
+public:
+	PinnedCpu() noexcept : cpu_(xk_preempt_disable_cpu()) {}
+	~PinnedCpu() { xk_preempt_enable(); }
+	int cpu() const noexcept { return cpu_; }
+
+private:
+	int cpu_;
+};
+
 }  // namespace xcall

@@ -80,6 +80,7 @@ struct Run {
 	unsigned long failed = 0;	// fanin: nodes the queue refused (atomic)
 	unsigned next_slice = 0;	// fanin: which source takes which nodes (atomic)
 	CpuMask others;			// fanin: senders; broadcast: targets (set per chunk)
+	CpuMask kicked;			// broadcast: queue_each()'s kick mask
 
 	~Run()
 	{
@@ -203,13 +204,16 @@ struct Run {
 		return elapsed;
 	}
 
-	unsigned long long burst() noexcept
+	// @send: the time to queue the n nodes (the sender's share; the
+	// target drains meanwhile), added to the round's xcall_out.
+	unsigned long long burst(unsigned long long &send) noexcept
 	{
 		done = 0;
 		unsigned long sent = 0;
 		unsigned long long start = xk_clock_ns();
 		for (unsigned i = 0; i < n; i++)
 			sent += queue.queue(cpu, nodes[i], QueueKind::Async) == RemoteQueue::queued;
+		send += xk_clock_ns() - start;
 		cxxrt::cond_load_acquire(done, [sent](unsigned long v) { return v == sent; });
 		unsigned long long elapsed = xk_clock_ns() - start;
 		wait_idle(n);
@@ -243,10 +247,13 @@ struct Run {
 	{
 		unsigned long long start = xk_clock_ns();
 		for (unsigned i = 0; i < k; i++) {
-			others.for_each([&](int c) {
-				if (queue.queue(c, nodes[c], QueueKind::Call) != RemoteQueue::queued)
-					nodes[c].func = nullptr;	// refused: not waited for
-			});
+			// One mask IPI for the kicks, as smp_call_function_many().
+			queue.queue_each(
+				others, kicked, QueueKind::Call, [&](int c) -> cq::Node & { return nodes[c]; },
+				[&](int c, int ret) {
+					if (ret != RemoteQueue::queued)
+						nodes[c].func = nullptr;	// refused: not waited for
+				});
 			others.for_each([&](int c) {
 				if (nodes[c].func)
 					queue.wait_draining_own(nodes[c]);
@@ -291,7 +298,7 @@ struct Run {
 		case Mode::RemoteIrqWork:
 			return one_node_loop(QueueKind::IrqWorkHard, k);
 		case Mode::Burst:
-			return burst();
+			return burst(out.xcall_out);
 		case Mode::Fanin:
 			return fanin();
 		case Mode::Broadcast:
@@ -316,7 +323,7 @@ struct Run {
 		case Mode::RemoteIrqWork:
 			return xk_bench_raw_remote_irq_work(cpu, k);
 		case Mode::Burst:
-			return xk_bench_raw_burst(cpu, csds, n);
+			return xk_bench_raw_burst(cpu, csds, n, &out.raw_out);
 		case Mode::Fanin:
 			return xk_bench_raw_fanin(others.bits(), cpu, csds, n);
 		case Mode::Broadcast:
@@ -525,6 +532,11 @@ int BenchKnob::show(Text &out) noexcept
 		ppm_line("ratio", r.sorted[Ratio]);
 		if (r.mode == Mode::Local)
 			ppm_line("queue_ratio", r.sorted[QueueRatio]);
+		if (r.mode == Mode::Burst) {
+			// The sender's share: queueing the n nodes, before waiting.
+			ns_line("xcall_send", r.sorted[XcallOut]);
+			ns_line("raw_send", r.sorted[RawOut]);
+		}
 		if (r.legs) {
 			ns_line("xcall_out", r.sorted[XcallOut]);
 			ns_line("xcall_back", r.sorted[XcallBack]);

@@ -16,8 +16,10 @@
 //  (1) push (cmpxchg) -> take_all (xchg): a node's contents and everything
 //      its queuer wrote before pushing are visible to the drain (and to a
 //      later drain on the same CPU, if a budget kept it in the Backlog).
-//  (2) call unlock (fully ordered fetch_andnot) -> wait_unlocked()
-//      (acquire): a sync call's effects are visible to its waiter once
+//  (2) call unlock (fully ordered fetch_andnot; an async call's a
+//      store-release, or a fully ordered fetch_add while an earlier run
+//      is still running) -> wait_unlocked() (acquire), the re-armer's
+//      cmpxchg: a sync call's effects are visible to its waiter once
 //      unlocked; an async call's queuer may re-arm it once unlocked.
 //  (3) irq_work claim (fully ordered fetch_or) -> run's PENDING clear (fully
 //      ordered fetch_andnot): a queuer whose claim failed because the item
@@ -138,6 +140,16 @@ private:
 // ordered before the push that publishes it.
 inline bool lock_node(Node &node, unsigned type) noexcept
 {
+#ifdef XCALL_COST_PLAIN_LOCK
+	// Measurement build only (scripts/cost-breakdown.sh): the lock as the
+	// kernel's csd_lock() takes it, a check and a plain store, to weigh
+	// the cmpxchg. Not safe against concurrent queuers of one node.
+	unsigned flags = cxxrt::read_once(node.flags);
+	if (flags & locked)
+		return false;
+	cxxrt::write_once(node.flags, (flags & ~type_bits) | type | locked);
+	return true;
+#endif
 	unsigned old = cxxrt::read_once(node.flags);
 	do {
 		if (old & locked)
@@ -165,7 +177,30 @@ inline bool broken_this_time() noexcept { return (cxxrt::fetch_add(broken_async_
 
 inline void run_async(Node *node) noexcept
 {
-	XCALL_ORDER(cq2.unlock_async, fetch_add)(node->flags, running_one - locked);	// (2)
+#ifdef XCALL_COST_PLAIN_RUN
+	// Measurement build only (scripts/cost-breakdown.sh): the unlock and
+	// the running count as plain stores (the kernel's csd_unlock() is a
+	// store-release), to weigh the two atomics. Not safe against a node
+	// that re-arms itself to another CPU.
+	cxxrt::store_release(node->flags, cxxrt::read_once(node->flags) + running_one - locked);
+	node->func(node);
+	cxxrt::store_release(node->flags, cxxrt::read_once(node->flags) - running_one);
+	return;
+#endif
+	// The unlock (2). Common case, no earlier run of this node still
+	// running (re-armed from its function, now queued here): while the
+	// node is locked nobody else writes its flags (a lock_node() that
+	// finds it locked writes nothing; no run can start elsewhere), so a
+	// store-release does it, as the kernel's csd_unlock(), and saves a
+	// locked instruction per node (issue 22). Release is all (2) needs:
+	// the drain's reads of the node come before a re-armer's writes. An
+	// earlier run still running decrements concurrently: then the atomic.
+	// One tag for both sites: its mutant weakens both.
+	unsigned flags = cxxrt::read_once(node->flags);
+	if ((flags & ~type_bits) == locked)
+		XCALL_ORDER(cq2.unlock_async, store_release)(node->flags, flags - locked + running_one);	// (2)
+	else
+		XCALL_ORDER(cq2.unlock_async, fetch_add)(node->flags, running_one - locked);	// (2)
 #if defined(XCALL_BREAK_DROP)
 	if (!broken_this_time())
 #endif
@@ -245,11 +280,14 @@ public:
 		tail_ = taken;
 	}
 	// Detaches the oldest @budget nodes (all, if fewer), oldest first, and
-	// sets @count to how many.
-	Node *detach(unsigned budget, unsigned &count) noexcept
+	// sets @count to how many. @each(node) sees each detached node, in the
+	// same walk (the drain counts its batch there: one pass, not two).
+	template <typename Each>
+	Node *detach(unsigned budget, unsigned &count, Each each) noexcept
 	{
 		Node *first = head_, *last = nullptr, *node = head_;
 		for (count = 0; node && count < budget; count++) {
+			each(node);
 			last = node;
 			node = node->next;
 		}
@@ -261,44 +299,58 @@ public:
 			tail_ = nullptr;
 		return first;
 	}
+	Node *detach(unsigned budget, unsigned &count) noexcept
+	{
+		return detach(budget, count, [](Node *) {});
+	}
 	bool empty() const noexcept { return cxxrt::read_once(head_) == nullptr; }
 
 private:
 	Node *head_ = nullptr, *tail_ = nullptr;
 };
 
+// Which node types a batch holds, a bit per kind_* (kind >> 4): the drain
+// skips a pass that would find nothing (a burst of async nodes is one pass).
+constexpr unsigned type_bit(unsigned kind) noexcept { return 1u << (kind >> 4); }
+constexpr unsigned all_types = type_bit(kind_async) | type_bit(kind_sync) | type_bit(kind_irq_work) | type_bit(kind_wake);
+
 // Runs a list of nodes, oldest first, in kernel/smp.c's order: synchronous
 // calls first (someone is waiting), then async calls and irq_work items,
 // then wake-ups; FIFO within each pass. @h provides run_sync(), run_async(),
 // run_irq_work() and run_wake(); each may free or re-queue its node, so a
 // node's successor is read before the node is handed over.
+// @types: the type_bit()s of the list's nodes (at least), to skip a pass.
 template <typename Handler>
-void drain_oldest_first(Node *entry, Handler &h) noexcept
+void drain_oldest_first(Node *entry, Handler &h, unsigned types = all_types) noexcept
 {
 	Node **link = &entry;
-	for (Node *node = entry, *next; node; node = next) {
-		next = node->next;
-		if (node->type() == kind_sync) {
-			*link = next;
-			h.run_sync(node);
-		} else {
-			link = &node->next;
+	if (types & type_bit(kind_sync)) {
+		for (Node *node = entry, *next; node; node = next) {
+			next = node->next;
+			if (node->type() == kind_sync) {
+				*link = next;
+				h.run_sync(node);
+			} else {
+				link = &node->next;
+			}
 		}
 	}
 
 	link = &entry;
-	for (Node *node = entry, *next; node; node = next) {
-		next = node->next;
-		unsigned kind = node->type();
-		if (kind == kind_wake) {
-			link = &node->next;
-			continue;
+	if (types & (type_bit(kind_async) | type_bit(kind_irq_work))) {
+		for (Node *node = entry, *next; node; node = next) {
+			next = node->next;
+			unsigned kind = node->type();
+			if (kind == kind_wake) {
+				link = &node->next;
+				continue;
+			}
+			*link = next;
+			if (kind == kind_async)
+				h.run_async(node);
+			else
+				h.run_irq_work(node);
 		}
-		*link = next;
-		if (kind == kind_async)
-			h.run_async(node);
-		else
-			h.run_irq_work(node);
 	}
 
 	for (Node *node = entry, *next; node; node = next) {
@@ -318,15 +370,23 @@ void drain(Node *taken, Handler &h) noexcept
 // oldest @budget nodes of both (in the order above within them) and keeps
 // the rest in @backlog, in order, for the next call. So a node runs after
 // every node taken before it, at most @budget per call. Returns how many
-// ran; @cut says whether some were left.
+// ran; @cut says whether some were left. If @h has them, h.taken(node)
+// sees each node of the batch as it is detached and h.batch_taken() is
+// called once after, before any of them runs (per-batch accounting).
 template <typename Handler>
 unsigned drain_some(LockFreeList &list, Backlog &backlog, unsigned budget, Handler &h, bool &cut) noexcept
 {
 	backlog.append(list.take_all());	// (1)
-	unsigned count;
-	Node *batch = backlog.detach(budget, count);
+	unsigned count, types = 0;
+	Node *batch = backlog.detach(budget, count, [&](Node *node) {
+		types |= type_bit(node->type());
+		if constexpr (requires { h.taken(node); })
+			h.taken(node);
+	});
 	cut = !backlog.empty();
-	drain_oldest_first(batch, h);
+	if constexpr (requires { h.batch_taken(); })
+		h.batch_taken();
+	drain_oldest_first(batch, h, types);
 	return count;
 }
 

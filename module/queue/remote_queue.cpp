@@ -21,13 +21,18 @@ void RemoteQueue::CpuQueue::Resume::operator()() const noexcept { (void)queue->o
 
 // ---- the drain -------------------------------------------------------------------
 
-// Runs each node where kinds.h says; counts it on the owner's (this CPU's)
-// local counters before handing it over (after that it may be gone).
+// Runs each node where kinds.h says. Accounting is per batch: taken()
+// sees each node as the drain detaches it, batch_taken() adds the batch's
+// counts to the owner's (this CPU's) local counters once, before any node
+// runs (after that a node may be gone, and whoever sees it idle must see
+// it counted). Latency (a clock read) only for nodes queued with a stamp.
 struct RemoteQueue::DrainHandler {
 	RemoteQueue &rq;
 	CpuQueue &q;
+	bool rt = xk_preempt_rt();	// once per drain, not per node
 	bool lazy_added = false;
-	unsigned drained[XK_TRACE_KINDS] = {};	// per kind, for the xcall_drain event
+	unsigned drained[XK_TRACE_KINDS] = {};	// per kind, taken: queued, and the xcall_drain event
+	unsigned handled[XK_TRACE_KINDS] = {};	// of those, run in this drain
 
 	// The node's function between the xcall_function_entry and _exit
 	// events; @node may be gone after run(), func and kind are copies.
@@ -41,45 +46,48 @@ struct RemoteQueue::DrainHandler {
 		xk_trace_function_exit(kind, func);
 	}
 
-	void account(cq::Node *node) noexcept
+	// queued_ns was read on the sending CPU: where the clocksource is not
+	// perfectly in step across CPUs (a TSC trusted with tsc=reliable), a
+	// fast drain can read an earlier time. Count that as 0 rather than as
+	// a wrapped 2^64 ns. 0: queued with latency stamps off, no sample.
+	static void sample_latency(CpuStats &stats, const cq::Node *node) noexcept
 	{
-		// queued_ns was read on the sending CPU: where the clocksource is
-		// not perfectly in step across CPUs (a TSC trusted with
-		// tsc=reliable), a fast drain can read an earlier time. Count
-		// that as 0 rather than as a wrapped 2^64 ns.
-		drained[unsigned(queued_kind(*node))]++;
 		unsigned long long queued = node->queued_ns;
-		if (!queued) {	// queued with latency stamps off
-			q.stats.count_handled(queued_kind(*node));
+		if (!queued)
 			return;
-		}
 		unsigned long long now = xk_clock_ns();
-		q.stats.count_handled(queued_kind(*node), now > queued ? now - queued : 0);
+		stats.count_latency(queued_kind(*node), now > queued ? now - queued : 0);
 	}
-	void run_sync(cq::Node *node) noexcept
+
+	void taken(cq::Node *node) noexcept
 	{
-		account(node);
-		traced(node, cq::run_sync);
+#ifdef XCALL_COST_NO_ACCOUNT
+		// Measurement build only (scripts/cost-breakdown.sh): no
+		// accounting, to weigh it. The statistics stay at 0.
+		return;
+#endif
+		QueueKind kind = queued_kind(*node);
+		drained[unsigned(kind)]++;
+		if (runs_in_thread(kind, rt))
+			return;	// counted by xcall_lazy/N when it runs
+		handled[unsigned(kind)]++;
+		sample_latency(q.stats, node);
 	}
-	void run_async(cq::Node *node) noexcept
-	{
-		account(node);
-		traced(node, cq::run_async);
-	}
+	void batch_taken() noexcept { q.stats.count_batch(drained, handled); }
+
+	void run_sync(cq::Node *node) noexcept { traced(node, cq::run_sync); }
+	void run_async(cq::Node *node) noexcept { traced(node, cq::run_async); }
 	void run_irq_work(cq::Node *node) noexcept
 	{
-		if (runs_in_thread(queued_kind(*node), xk_preempt_rt())) {
-			drained[unsigned(queued_kind(*node))]++;
+		if (runs_in_thread(queued_kind(*node), rt)) {
 			q.lazy.push(node);	// run and counted by xcall_lazy/N
 			lazy_added = true;
 			return;
 		}
-		account(node);
 		traced(node, cq::run_work);
 	}
 	void run_wake(cq::Node *node) noexcept
 	{
-		account(node);
 		q.waiter.post(xk_clock_ns());	// (Q3)
 		rq.waiter_threads_.wake(q.cpu);
 		traced(node, cq::run_wake);
@@ -116,7 +124,8 @@ void RemoteQueue::run_lazy(CpuQueue &q) noexcept
 		{
 			// The drain updates the same counters from hard IRQ.
 			IrqSaveGuard irqs_off;
-			DrainHandler{*this, q}.account(node);
+			q.stats.count_handled(queued_kind(*node));
+			DrainHandler::sample_latency(q.stats, node);
 		}
 		DrainHandler::traced(node, cq::run_work);
 		ran++;
@@ -126,7 +135,11 @@ void RemoteQueue::run_lazy(CpuQueue &q) noexcept
 
 void RemoteQueue::wait_draining_own(const cq::Node &node) noexcept
 {
-	CpuQueue &own = queues_.this_cpu_unpinned();
+	wait_draining(node, queues_.this_cpu_unpinned());
+}
+
+void RemoteQueue::wait_draining(const cq::Node &node, CpuQueue &own) noexcept
+{
 	cq::wait_unlocked(node, [&] {	// (2) of call_queue.h
 		if (!own.list.empty() || !own.backlog.empty()) {
 			IrqSaveGuard irqs_off;
@@ -188,37 +201,67 @@ void RemoteQueue::prepare_unload() noexcept
 
 // ---- queueing ------------------------------------------------------------------------
 
-// Preemption off: @q is this CPU's or a remote one that cannot go offline
-// meanwhile (stop_machine needs this CPU).
-void RemoteQueue::kick_cpu(CpuQueue &q, QueueKind kind) noexcept
+// Preemption off, on CPU @self: @q is this CPU's or a remote one that
+// cannot go offline meanwhile (stop_machine needs this CPU).
+void RemoteQueue::kick_cpu(CpuQueue &q, QueueKind kind, int self, CpuMask *defer) noexcept
 {
 	cxxrt::write_once(q.kick_kind, (unsigned short)kind);	// read by Kick: a label, not an order
-	if (q.cpu == this_cpu()) {
+	if (q.cpu == self) {
 		if (q.self_kick.queue()) {
 			q.stats.count_kick(kind, false);
 			xk_trace_kick(q.cpu, kind_name(kind), 0);
 		}
 		return;
 	}
-	// -EBUSY: a kick is pending and its handler has not taken the list
-	// yet, so it will find this node: (Q2).
-	if (q.kick.try_submit(q.cpu) == 0) {
+	// -EBUSY, or a failed claim: a kick is pending and its handler has not
+	// taken the list yet, so it will find this node: (Q2). A claimed
+	// deferred kick is sent by kick_mask() before preemption is back on.
+	if (defer ? q.kick.try_claim() : q.kick.try_submit(q.cpu) == 0) {
+		if (defer)
+			defer->set(unsigned(q.cpu));
 		q.stats.count_kick(kind, true);
 		xk_trace_kick(q.cpu, kind_name(kind), 1);
 	}
 }
 
+// On each kicked CPU, interrupts off (in the IPI, or in the idle loop if
+// the kernel sent one CPU no IPI): the kick claimed for it.
+void RemoteQueue::mask_kick_handler(void *rq) noexcept
+{
+	static_cast<RemoteQueue *>(rq)->queues_.this_cpu_unpinned().kick.run_claimed();
+}
+
+void RemoteQueue::kick_mask(CpuMask &cpus) noexcept
+{
+	if (cpus.empty())
+		return;
+	// wait=0: each target runs the handler once; the CPUs cannot go
+	// offline meanwhile (the caller holds preemption off since it
+	// checked them).
+	xk_call_many(cpus.bits(), &RemoteQueue::mask_kick_handler, this, 0);
+	cpus.for_each([&](int c) { cpus.clear(unsigned(c)); });
+}
+
+// The per-node path (a burst is this, n times): one bridge call each way
+// for preemption (PinnedCpu), the CPU's queue and the possible check
+// inline (PerCpu), the node's lock and the push its only atomics; the
+// target counts the node (DrainHandler), not the sender.
 int RemoteQueue::queue(int cpu, cq::Node &node, QueueKind kind) noexcept
+{
+	// Preemption off is also the RCU read side that cpu_offline() waits out.
+	PinnedCpu pinned;
+	return queue_one(cpu, node, kind, pinned.cpu(), nullptr);
+}
+
+int RemoteQueue::queue_one(int cpu, cq::Node &node, QueueKind kind, int self, CpuMask *defer) noexcept
 {
 	if (!queues_.has(cpu))
 		return refuse(Misuse::BadCpu, -XK_ENXIO);
 	const KindInfo &info = kind_info(kind);
-	// Preemption off is also the RCU read side that cpu_offline() waits out.
-	PreemptGuard pinned;
 	CpuQueue &q = queues_.on(cpu);
 	if (!q.accepting.admits())	// (Q1)
 		return refuse(Misuse::BadCpu, -XK_ENXIO);
-	bool remote = cpu != this_cpu();
+	bool remote = cpu != self;
 	if (info.irq_work) {
 		if (!cq::claim_work(node, info.node_type)) {	// (3) of call_queue.h
 			q.stats.count_pending(kind, remote);
@@ -232,22 +275,35 @@ int RemoteQueue::queue(int cpu, cq::Node &node, QueueKind kind) noexcept
 	node.tag = (unsigned short)kind;
 	// 0: not stamped (ktime_get_ns() is never 0 once booted).
 	node.queued_ns = cxxrt::read_once(stamp_latency_) ? xk_clock_ns() : 0;
-	q.stats.count_queued(kind, remote);
+#ifdef XCALL_COST_SENDER_ATOMIC
+	// Measurement build only (scripts/cost-breakdown.sh): what the sender
+	// did per node before issue 22, a locked add on the target's row (the
+	// remote half of `queued`), to weigh it.
+	if (remote)
+		q.stats.cost_probe_remote_add(kind);
+#endif
+#ifdef XCALL_COST_BRIDGE_CALLS
+	// Measurement build only: the three bridge calls per node made inline
+	// by issue 22 (possible check, per_cpu_ptr(), this CPU), to weigh them.
+	asm volatile("" : : "r"(xk_cpu_possible(cpu)), "r"(xk_per_cpu_ptr(nullptr, cpu)), "r"(xk_this_cpu()));
+#endif
 	if (!remote && (info.node_type == cq::kind_sync || info.node_type == cq::kind_async)) {
 		// Like smp_call_function_single*() to this CPU: at once, IRQs off.
 		xk_trace_node_queue(cpu, info.name, 0);
 		IrqSaveGuard irqs_off;
-		DrainHandler h{*this, q};
+		q.stats.count_queued_here(kind);
+		q.stats.count_handled(kind);
+		DrainHandler::sample_latency(q.stats, &node);
 		if (info.node_type == cq::kind_sync)
-			h.run_sync(&node);
+			DrainHandler::traced(&node, cq::run_sync);
 		else
-			h.run_async(&node);
+			DrainHandler::traced(&node, cq::run_async);
 		return queued;
 	}
 	bool first = q.list.push(&node);	// (1): empty -> non-empty: kick
 	xk_trace_node_queue(cpu, info.name, first);	// after the push: node may be gone
 	if (first)
-		kick_cpu(q, kind);
+		kick_cpu(q, kind, self, defer);
 	return queued;
 }
 

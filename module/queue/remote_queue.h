@@ -34,8 +34,10 @@
 //  - CPU hotplug: a CPU going down stops accepting nodes (-ENXIO), waits an
 //    RCU grace period for queuers already past the check, and drains its
 //    list and backlog before it dies. No node is lost or run twice.
-//  - Statistics (stats.h) are dual counters: the target CPU bumps plain
-//    local counters, other CPUs atomic remote ones; readers sum both.
+//  - Statistics (stats.h): the target CPU counts its nodes (queued,
+//    handled) with plain adds, once per drain batch; kicks and pending
+//    claims are dual counters (the target CPU bumps plain local counters,
+//    other CPUs atomic remote ones; readers sum both).
 //
 // Ordering of this file's own state (call_queue.h's (1)-(4) order the nodes;
 // the code of each pair is in handoffs.h and kernel/async_state.h, shared
@@ -67,6 +69,7 @@
 #include <cxxrt/atomic.h>
 
 #include "kernel/calls.h"
+#include "kernel/cpumask.h"
 #include "kernel/cpus.h"
 #include "kernel/hotplug.h"
 #include "kernel/irq_work.h"
@@ -120,6 +123,25 @@ public:
 	// again (cq::Node::idle(); for a sync call, after wait_draining_own()).
 	[[nodiscard]] int queue(int cpu, cq::Node &node, QueueKind kind) noexcept;
 
+	// One node to each CPU of @cpus as @kind, as queue() does (@node_of(cpu)
+	// gives the node; @each(cpu, ret) gets queue()'s answer), kicked as
+	// smp_call_function_many() kicks: the CPUs whose list a node made
+	// non-empty get one mask IPI at the end (one IPI each, sent even to a
+	// polling idle CPU, which then runs the drain in the IPI rather than
+	// leaving its idle loop for it), where the kernel allows one
+	// (xk_can_call_many()); elsewhere each is kicked as queue() kicks.
+	// @kicked: a mask of the kernel's width for the kicks, empty, left
+	// empty. The broadcast's path (bench's broadcast mode).
+	template <typename NodeOf, typename Each>
+	void queue_each(const CpuMask &cpus, CpuMask &kicked, QueueKind kind, NodeOf &&node_of, Each &&each) noexcept
+	{
+		PinnedCpu pinned;	// also holds off CPU hotplug until the kick is sent
+		bool mask = kicked.valid() && kicked.nbits() == xk_cpumask_bits() && xk_can_call_many();
+		cpus.for_each([&](int c) { each(c, queue_one(c, node_of(c), kind, pinned.cpu(), mask ? &kicked : nullptr)); });
+		if (mask)
+			kick_mask(kicked);
+	}
+
 	// A synchronous call through the queue; may be called with interrupts
 	// off (even from hard IRQ): the caller drains its own list meanwhile.
 	// 0 or -ENXIO.
@@ -132,11 +154,11 @@ public:
 		node.fn = &fn;
 		// Owner: this frame, which returns only once the node is idle.
 		node.func = [](cq::Node *n) { (*static_cast<Sync *>(n)->fn)(); };
-		PreemptGuard pinned;	// "own list" must stay this CPU's
-		int ret = queue(cpu, node, QueueKind::Call);
+		PinnedCpu pinned;	// "own list" must stay this CPU's
+		int ret = queue_one(cpu, node, QueueKind::Call, pinned.cpu(), nullptr);
 		if (ret != queued)
 			return ret;
-		wait_draining_own(node);
+		wait_draining(node, queues_.on(pinned.cpu()));
 		return 0;
 	}
 
@@ -211,7 +233,15 @@ private:
 	};
 	struct DrainHandler;
 
-	void kick_cpu(CpuQueue &q, QueueKind kind) noexcept;
+	// queue() on CPU @self, preemption off. @defer: a remote kick is
+	// claimed and its CPU set there, for kick_mask(), instead of sent.
+	int queue_one(int cpu, cq::Node &node, QueueKind kind, int self, CpuMask *defer) noexcept;
+	void kick_cpu(CpuQueue &q, QueueKind kind, int self, CpuMask *defer) noexcept;
+	// wait_draining_own() with this CPU's queue, @own, known.
+	void wait_draining(const cq::Node &node, CpuQueue &own) noexcept;
+	// Sends the kicks claimed in @cpus with one mask IPI; clears @cpus.
+	void kick_mask(CpuMask &cpus) noexcept;
+	static void mask_kick_handler(void *rq) noexcept;
 	// Interrupts off, on q.cpu: one drain of at most drain_budget nodes;
 	// queues q.resume if it left some. True if nothing is left.
 	bool drain_this_cpu(CpuQueue &q) noexcept;

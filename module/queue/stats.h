@@ -73,18 +73,44 @@ public:
 	};
 
 	// Queueing side: @remote says whether the caller is another CPU.
-	void count_queued(QueueKind k, bool remote) noexcept { kinds_[unsigned(k)].queued.add(remote); }
 	void count_kick(QueueKind k, bool remote) noexcept { kinds_[unsigned(k)].kicks.add(remote); }
 	void count_pending(QueueKind k, bool remote) noexcept { kinds_[unsigned(k)].pending.add(remote); }
 
-	// The owner CPU, interrupts off: a node of @k is about to run.
-	void count_handled(QueueKind k, unsigned long long latency_ns) noexcept
+	// `queued` has no remote half: the owner counts every node pushed to
+	// its list when a drain takes it into a batch (count_batch()), and a
+	// call to this CPU, run at once without a push, here. A node pushed
+	// and not yet taken is not counted: queued == handled + nodes waiting
+	// for xcall_lazy/N once the queue is at rest. (The sender's atomic add
+	// to the remote half was one locked instruction per node, issue 22.)
+	// The owner CPU, interrupts off.
+	void count_queued_here(QueueKind k) noexcept { cxxrt::local_inc(kinds_[unsigned(k)].queued); }
+
+	// The owner CPU, interrupts off, once per drain batch, before any of
+	// its functions runs (so that whoever sees a node idle sees it
+	// counted): @taken[k] nodes of kind k taken, @handled[k] of them to
+	// run in this drain (the rest are counted by xcall_lazy/N).
+	void count_batch(const unsigned *taken, const unsigned *handled) noexcept
 	{
-		PerKind &s = kinds_[unsigned(k)];
-		cxxrt::local_inc(s.handled);
-		s.latency.add(latency_ns);
+		for (unsigned k = 0; k < queue_kinds; k++) {
+			if (!taken[k])
+				continue;
+			cxxrt::local_add(kinds_[k].queued, (unsigned long)taken[k]);
+			cxxrt::local_add(kinds_[k].handled, (unsigned long)handled[k]);
+		}
 	}
-	// The same for a node queued without a time stamp (no latency sample).
+	// The owner CPU, interrupts off: one latency sample of @k (a node
+	// queued with a time stamp).
+	void count_latency(QueueKind k, unsigned long long latency_ns) noexcept
+	{
+		kinds_[unsigned(k)].latency.add(latency_ns);
+	}
+#ifdef XCALL_COST_SENDER_ATOMIC
+	// Measurement build only (scripts/cost-breakdown.sh): the sender's
+	// locked add on this row that `queued` had before issue 22.
+	void cost_probe_remote_add(QueueKind k) noexcept { cxxrt::atomic_add(kinds_[unsigned(k)].cost_probe, 1UL); }
+#endif
+	// The owner CPU, interrupts off: a node of @k is about to run, outside
+	// a drain batch (xcall_lazy/N; a call to this CPU).
 	void count_handled(QueueKind k) noexcept { cxxrt::local_inc(kinds_[unsigned(k)].handled); }
 	// The owner CPU, interrupts off: a kick's handler runs, @in_hardirq or not.
 	void count_kick_handled(QueueKind k, bool in_hardirq) noexcept
@@ -123,7 +149,7 @@ public:
 	Row read(QueueKind k) const noexcept
 	{
 		const PerKind &s = kinds_[unsigned(k)];
-		return {s.queued.read(),
+		return {cxxrt::read_once(s.queued),
 			cxxrt::read_once(s.handled),
 			s.kicks.read(),
 			s.pending.read(),
@@ -149,7 +175,7 @@ public:
 	void reset() noexcept
 	{
 		for (PerKind &s : kinds_) {
-			s.queued.zero();
+			cxxrt::write_once(s.queued, 0UL);
 			s.kicks.zero();
 			s.pending.zero();
 			cxxrt::write_once(s.handled, 0UL);
@@ -168,8 +194,11 @@ public:
 
 private:
 	struct PerKind {
-		DualCounter queued, kicks, pending;
-		unsigned long handled;			// by the owner only
+		DualCounter kicks, pending;
+		unsigned long queued, handled;		// by the owner only
+#ifdef XCALL_COST_SENDER_ATOMIC
+		unsigned long cost_probe;		// measurement build only
+#endif
 		unsigned long kicks_irq, kicks_polled;	// by the owner only
 		unsigned long wrong_cpu, wrong_context;	// atomic
 		Histogram latency;			// queue -> run, by the owner only

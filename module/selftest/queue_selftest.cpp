@@ -427,6 +427,66 @@ bool queue_budget_to_blocked_cpu(Check &check, RemoteQueue &rq, cq::Node *nodes,
 // Claim semantics on a remote item, deterministically: while the target is
 // held in hard IRQ the item stays pending, so queueing it again returns 0
 // ("pending") and is counted as such; it then runs exactly once.
+// queue_each(): a sync node to every other online CPU, kicked by one mask
+// IPI (interrupts on) or one kick each (interrupts off: no mask IPI
+// allowed there), runs once on its CPU; each target counts one kick (its
+// list was empty), and the kick mask is left empty.
+struct WhereRan : cq::Node {
+	int ran_on = -1;
+};
+
+// Waits for every node: they are idle when it returns.
+void queue_each_round(Check &check, RemoteQueue &rq, WhereRan *nodes, bool irqs_off)
+{
+	PreemptGuard pinned;
+	int self = this_cpu();
+	CpuMask others = online_cpus(), kicked;
+	if (!check.expect(others.valid() && kicked.valid(), "mask allocation failed"))
+		return;
+	others.clear(unsigned(self));
+	if (!check.expect(!others.empty(), "needs two online CPUs"))
+		return;
+	unsigned long kicks_before = 0;	// summed over the targets
+	others.for_each([&](int c) {
+		CpuStats::Row row = rq.stats(c).read(QueueKind::Call);
+		kicks_before += row.kicks;
+		nodes[c].ran_on = -1;
+		nodes[c].func = [](cq::Node *n) { cxxrt::write_once(static_cast<WhereRan *>(n)->ran_on, this_cpu()); };
+	});
+	unsigned refused = 0;
+	auto node_of = [&](int c) -> cq::Node & { return nodes[c]; };
+	auto each = [&](int, int ret) { refused += ret != RemoteQueue::queued; };
+	if (irqs_off) {
+		IrqSaveGuard off;
+		rq.queue_each(others, kicked, QueueKind::Call, node_of, each);
+		others.for_each([&](int c) { rq.wait_draining_own(nodes[c]); });
+	} else {
+		rq.queue_each(others, kicked, QueueKind::Call, node_of, each);
+		others.for_each([&](int c) { rq.wait_draining_own(nodes[c]); });
+	}
+	check.expect(refused == 0, "%u nodes refused", refused);
+	unsigned long kicks_after = 0;
+	others.for_each([&](int c) {
+		kicks_after += rq.stats(c).read(QueueKind::Call).kicks;
+		check.expect(cxxrt::read_once(nodes[c].ran_on) == c, "node for CPU %d ran on %d (interrupts %s)", c,
+			     cxxrt::read_once(nodes[c].ran_on), irqs_off ? "off" : "on");
+	});
+	check.expect(kicks_after - kicks_before == others.count(), "%lu kicks for %u CPUs (interrupts %s)",
+		     kicks_after - kicks_before, others.count(), irqs_off ? "off" : "on");
+	check.expect(kicked.empty(), "the kick mask was left set");
+}
+
+void queue_each_kicks_by_mask(Check &check, const SelfTestEnv &env)
+{
+	unsigned n = nr_cpu_ids();
+	WhereRan *nodes = new (cxxrt::may_sleep) WhereRan[n];
+	if (!check.expect(nodes != nullptr, "allocation failed"))
+		return;
+	queue_each_round(check, env.queue, nodes, false);
+	queue_each_round(check, env.queue, nodes, true);
+	delete[] nodes;
+}
+
 void queue_irq_work_pending_claim(Check &check, const SelfTestEnv &env)
 {
 	RemoteQueue &rq = env.queue;
@@ -460,6 +520,7 @@ void queue_irq_work_pending_claim(Check &check, const SelfTestEnv &env)
 
 constexpr SelfTestCase queue_cases[] = {
 	{"queue_irq_work_pending_claim", queue_irq_work_pending_claim},
+	{"queue_each_kicks_by_mask", queue_each_kicks_by_mask},
 	{"queue_burst_sends_one_kick", queue_burst_sends_one_kick},
 	{"queue_drain_budget", queue_drain_budget},
 	{"queue_drain_order", queue_drain_order},

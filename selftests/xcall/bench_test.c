@@ -85,6 +85,9 @@ TEST_F_TIMEOUT(bench, every_mode_reports, 240)
 		EXPECT_EQ(1, ns_line(_metadata, self->buf, "xcall_ns_per_call"));
 		EXPECT_EQ(1, ns_line(_metadata, self->buf, "raw_ns_per_call"));
 		EXPECT_EQ(!strcmp(m, "local"), ns_line(_metadata, self->buf, "queue_ns_per_call"));
+		/* burst: the sender's share (queueing the n nodes) of each side */
+		EXPECT_EQ(!strcmp(m, "burst"), ns_line(_metadata, self->buf, "xcall_send_ns_per_call"));
+		EXPECT_EQ(!strcmp(m, "burst"), ns_line(_metadata, self->buf, "raw_send_ns_per_call"));
 		EXPECT_EQ(1, fixed_line(_metadata, self->buf, "ratio"));
 		EXPECT_EQ(!strcmp(m, "local"), fixed_line(_metadata, self->buf, "queue_ratio"));
 		EXPECT_EQ(queue_mode, fixed_line(_metadata, self->buf, "kicks_per_node"));

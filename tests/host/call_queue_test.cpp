@@ -75,6 +75,44 @@ TEST(CallQueueDrain, SyncFirstThenAsyncAndIrqWorkThenWakesFifoWithinEach)
 	EXPECT_TRUE(list.empty());
 }
 
+// Per-batch accounting: a handler with taken() and batch_taken() sees each
+// node of the batch (and only those) taken, then the batch closed, before
+// any of them runs; a batch of one kind skips the other passes and keeps
+// its order.
+TEST(CallQueueDrain, BatchIsSeenWholeBeforeAnyNodeRuns)
+{
+	struct Counting : DirectHandler {
+		std::vector<int> *order;
+		int taken_ = 0, closed = 0;
+		void taken(Node *n) { order->push_back(100 + static_cast<Probe *>(n)->id), taken_++; }
+		void batch_taken() { order->push_back(-1), closed++; }
+	};
+	std::vector<int> order;
+	Probe probes[5];
+	LockFreeList list;
+	Backlog backlog;
+	for (int i = 0; i < 5; i++) {
+		probes[i].id = i;
+		probes[i].order = &order;
+		probes[i].func = record;
+		ASSERT_TRUE(lock_node(probes[i], kind_async));
+		list.push(&probes[i]);
+	}
+	Counting h;
+	h.order = &order;
+	bool cut = false;
+	EXPECT_EQ(drain_some(list, backlog, 3, h, cut), 3u);
+	EXPECT_TRUE(cut);
+	EXPECT_EQ(order, (std::vector<int>{100, 101, 102, -1, 0, 1, 2}));
+	EXPECT_EQ(drain_some(list, backlog, 3, h, cut), 2u);
+	EXPECT_FALSE(cut);
+	EXPECT_EQ(order, (std::vector<int>{100, 101, 102, -1, 0, 1, 2, 103, 104, -1, 3, 4}));
+	for (auto &p : probes) {
+		EXPECT_EQ(p.runs, 1);
+		EXPECT_TRUE(p.idle());
+	}
+}
+
 // A drain with a budget runs the oldest nodes first, the kinds' order within
 // each batch, and keeps the rest, in order, before nodes taken later.
 TEST(CallQueueDrain, BudgetKeepsTheRestInOrderBeforeLaterNodes)
@@ -435,7 +473,7 @@ TEST(CallQueueThreads, AsyncNodeRequeuedByItsOwnerOnAnotherCpu)
 		void run_sync(Node *n) { xcall::cq::run_sync(n); }
 		void run_async(Node *n)
 		{
-			(void)*static_cast<volatile unsigned short *>(&n->tag);	// plain, like DrainHandler::account
+			(void)*static_cast<volatile unsigned short *>(&n->tag);	// plain, like DrainHandler::taken
 			xcall::cq::run_async(n);
 		}
 		void run_irq_work(Node *n) { xcall::cq::run_work(n); }
