@@ -12,6 +12,8 @@
 #   make soak       random queue commands with CPU hotplug for SOAK_SECONDS (300)
 #   make scale      16 and 64 vCPUs, and 2048 possible CPUs (generic and rt kernels)
 #   make mutants    weaken each ordering operation in turn: a host test must fail
+#   make litmus     the in-kernel litmus runner: every docs/litmus case, LITMUS_N
+#                   (10 M) iterations, on the generic and rt guests (scripts/litmus.sh)
 #   make mutants-kernel  the remote queue's mutants in the kcsan kernel (KCSAN
 #                   weak-memory model, queue_test and the torture smoke)
 #   make KDIR=/lib/modules/$(uname -r)/build   build for another kernel tree
@@ -44,7 +46,7 @@ MEM ?= 1G
 BENCH_CPUS ?= 2 4 8 16
 export FLAVOUR FLAVOURS CPUS MEM
 
-.PHONY: all modules deps check check-debug clean-cache demo shell bench soak host-test mutants mutants-kernel harness-test \
+.PHONY: all modules deps check check-debug clean-cache demo shell bench soak host-test mutants mutants-kernel litmus harness-test \
 	kselftest clean \
 	install uninstall dkms-check scale
 
@@ -90,6 +92,9 @@ mutants:
 
 mutants-kernel: deps
 	@scripts/mutants-kernel.sh
+
+litmus: deps
+	@scripts/litmus.sh
 
 harness-test: deps
 	@tests/harness.sh

@@ -52,7 +52,9 @@ struct alignas(64) Shared {
 	unsigned long x;		// the data / result / "x" of the files
 	unsigned long head;		// literal cases: the list head (0 empty, 1 node)
 	unsigned long raw_state;	// literal cases: the state word / flags
-	AcceptGate gate;		// offline: the CPU's accepting flag
+	AcceptGate gate;		// offline, online: the CPU's accepting flag
+	WakeMailbox mailbox;		// wake: the waiter's mailbox
+	LazyList lazy;			// lazy: the items of xcall_lazy/N
 	cq::LockFreeList list;		// llist, kick, offline: the CPU's list
 	CaseNode node;			// the node pushed, claimed or run
 };
@@ -84,6 +86,8 @@ inline void reset_all(Shared &s, unsigned node_flags, void (*func)(cq::Node *) =
 	s.head = 0;
 	s.raw_state = 0;
 	s.gate = AcceptGate{};
+	s.mailbox = WakeMailbox{};
+	s.lazy = LazyList{};
 	s.list = cq::LockFreeList{};
 	s.node.next = nullptr;
 	s.node.flags = node_flags;
@@ -255,6 +259,54 @@ inline void offline_mb_p1(Shared &s, Regs &r) noexcept	// a barrier in place of 
 }
 inline bool offline_bad(const Regs &p0, const Regs &p1) noexcept { return p0.r[0] == 1 && p1.r[0] == 0; }
 
+// ---- xcall-online-MP+release+acquire: (Q1) opening, Never -------------------------------
+inline void online_reset(Shared &s) noexcept { reset_all(s, 0); }	// the gate closed
+inline void online_p0(Shared &s, Regs &) noexcept	// cpu_online(): set up, then open()
+{
+	cxxrt::write_once(s.x, 1UL);
+	s.gate.open();	// (Q1): release
+}
+inline void online_p1(Shared &s, Regs &r) noexcept	// queue(): admits(), then use the queue
+{
+	r.r[0] = s.gate.admits() ? 1 : 0;	// (Q1): acquire
+	r.r[1] = cxxrt::read_once(s.x);
+}
+inline bool mp_bad(const Regs &, const Regs &p1) noexcept { return p1.r[0] == 1 && p1.r[1] == 0; }
+
+// ---- xcall-wake-MP+release+xchg: (Q3), Never ---------------------------------------------
+inline void wake_reset(Shared &s) noexcept { reset_all(s, 0); }
+inline void wake_p0(Shared &s, Regs &) noexcept	// run_wake(): post()
+{
+	s.mailbox.post(1);	// (Q3): the time, then release
+}
+inline void wake_p1(Shared &s, Regs &r) noexcept	// xcall_wait/N: take()
+{
+	unsigned long long performed = 0;
+	r.r[0] = s.mailbox.take(performed) ? 1 : 0;	// (Q3): xchg, then the time
+	r.r[1] = performed;
+}
+
+// ---- xcall-lazy-idle+xchg+release+acquire: (Q4), Never --------------------------------------
+// One item on the lazy list; the thread runs it (its function writes x)
+// while a waiter asks idle() and then reads x. The file's three loads are
+// idle() (the list, then running, both acquire) and the read of data:
+// here 1:r0 is idle()'s answer (1: the list was taken and running 0).
+inline void write_x(cq::Node *n) noexcept { cxxrt::write_once(*static_cast<CaseNode *>(n)->data, 1UL); }
+inline void lazy_reset(Shared &s) noexcept
+{
+	reset_all(s, 0, write_x);
+	(void)s.lazy.push(&s.node);
+}
+inline void lazy_p0(Shared &s, Regs &) noexcept	// xcall_lazy/N: LazyList::run()
+{
+	s.lazy.run([](cq::Node *node) { node->func(node); });	// (Q4): running, xchg, function, release
+}
+inline void lazy_p1(Shared &s, Regs &r) noexcept	// wait_lazy_idle(): idle(), then read
+{
+	r.r[0] = s.lazy.idle() ? 1 : 0;	// (Q4): acquire, acquire
+	r.r[1] = cxxrt::read_once(s.x);
+}
+
 }  // namespace shapes
 
 // In docs/litmus/README.md's order.
@@ -296,6 +348,15 @@ inline constexpr Case cases[] = {
 	{"xcall-offline-RCU+mb+push", Answer::Sometimes, Answer::Sometimes, false, false,
 	 {{"r0", nullptr}, {"r0", nullptr}}, shapes::offline_reset, shapes::offline_p0, shapes::offline_mb_p1,
 	 shapes::offline_bad, "AcceptGate::admits(), push() / AcceptGate::close(), smp_mb(), take_all()"},
+	{"xcall-online-MP+release+acquire", Answer::Never, Answer::Never, false, false, {{}, {"r0", "r1"}},
+	 shapes::online_reset, shapes::online_p0, shapes::online_p1, shapes::mp_bad,
+	 "AcceptGate::open() / AcceptGate::admits()"},
+	{"xcall-wake-MP+release+xchg", Answer::Never, Answer::Never, false, false, {{}, {"r0", "r1"}},
+	 shapes::wake_reset, shapes::wake_p0, shapes::wake_p1, shapes::mp_bad,
+	 "WakeMailbox::post() / WakeMailbox::take()"},
+	{"xcall-lazy-idle+xchg+release+acquire", Answer::Never, Answer::Never, false, false, {{}, {"idle", "r2"}},
+	 shapes::lazy_reset, shapes::lazy_p0, shapes::lazy_p1, shapes::mp_bad,
+	 "LazyList::run() / LazyList::idle()"},
 };
 inline constexpr unsigned nr_cases = sizeof(cases) / sizeof(cases[0]);
 
