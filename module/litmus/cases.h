@@ -236,6 +236,11 @@ inline void trysubmit_p1(Shared &s, Regs &r) noexcept	// trampoline(): clear "qu
 inline void offline_reset(Shared &s) noexcept
 {
 	reset_all(s, 0);
+	// The reset runs before the rendezvous, which orders it (L1). The
+	// compiler barrier keeps its code the same in a q1.open mutant build
+	// (scripts/mutants-kernel.sh compares the code): with a relaxed open()
+	// GCC drops reset_all()'s zero store to the gate before it.
+	cxxrt::barrier();
 	s.gate.open();
 }
 inline void offline_p0(Shared &s, Regs &r) noexcept	// queue(): preempt-off check, then push
