@@ -14,7 +14,7 @@
 #     (mutants-lib.sh, litmus_of).
 #  2. killed: the code differs; the mutant's xcall.ko runs every case of
 #     the in-kernel litmus runner (module/knobs/litmus.h, LITMUS_N
-#     iterations, default 1000000) in a generic guest, and a case x86
+#     iterations, default 200000) in a generic guest, and a case x86
 #     forbids shows its forbidden outcome. With MUTANTS_KERNEL_KCSAN=1, a
 #     mutant the runner misses then runs the torture smoke on the kcsan
 #     kernel (KCSAN_STRICT + KCSAN_WEAK_MEMORY; torture_test.sh,
@@ -31,7 +31,7 @@
 # First, a check that makes the table mean something: on the shipped
 # (generic) build, the switch compiled in but matching no site
 # (-DXCALL_MUTANT='"none"') gives the same C++ code as the real build.
-# Environment: LITMUS_N (1000000), MUTANTS_KERNEL_KCSAN (0),
+# Environment: LITMUS_N (200000), MUTANTS_KERNEL_KCSAN (0),
 # XCALL_TORTURE_SECONDS (30), MUTANT_TESTS (torture_test.sh),
 # MUTANT_GUEST_TIMEOUT (1800 s per guest run), CPUS (4). Not part of `make
 # check`. Exit status 1 if a check or an unmutated run fails, or a test gap
@@ -42,7 +42,7 @@ set -uo pipefail
 flavour=${MUTANTS_KERNEL_FLAVOUR:-kcsan}
 seconds=${XCALL_TORTURE_SECONDS:-30}
 limit=${MUTANT_GUEST_TIMEOUT:-1800}
-litmus_n=${LITMUS_N:-1000000}
+litmus_n=${LITMUS_N:-200000}
 use_kcsan=${MUTANTS_KERNEL_KCSAN:-0}
 out=$XCALL_BUILD/mutants-kernel
 mkdir -p "$out"
