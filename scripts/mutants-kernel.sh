@@ -220,7 +220,9 @@ for m in "${mutants[@]}"; do
 			"same code in every function of xcall_cxx.o ($(($(date +%s) - t0)) s); LKMM: $(litmus_of "$tag")"
 		continue
 	fi
-	touched=$(echo "$differ" | c++filt | sed -E 's/^<//; s/>:$//; s/\(.*//' | sort -u | head -n 4 | tr '\n' ',' | sed 's/,$//')
+	# How many functions differ, and a few of them by name.
+	touched="$(echo "$differ" | wc -l) functions, e.g. $(echo "$differ" | c++filt | sed -E 's/^<//; s/>:$//' |
+		grep -oE 'xcall::[A-Za-z_:]+' | sort -u | head -n 3 | tr '\n' ' ')"
 	verdict=
 	if ! ko=$(build "generic-mutant-$tag" "$gkdir" "$tag"); then
 		verdict="BUILD FAILED ($out/generic-mutant-$tag.build.log)"
@@ -243,13 +245,13 @@ for m in "${mutants[@]}"; do
 		row "$(pair_of "$tag") $tag" "$(mutation_of "$op")" "BUILD FAILED" "$verdict"
 	elif [ -n "$verdict" ]; then
 		killed=$((killed + 1))
-		row "$(pair_of "$tag") $tag" "$(mutation_of "$op")" "killed" "$verdict, $secs s (code differs in: $touched)"
+		row "$(pair_of "$tag") $tag" "$(mutation_of "$op")" "killed" "$verdict, $secs s (code differs: $touched)"
 	else
 		gaps=$((gaps + 1))
 		if [ -n "${gap_reason[$tag]:-}" ]; then
-			row "$(pair_of "$tag") $tag" "$(mutation_of "$op")" "test gap" "${gap_reason[$tag]} (code differs in: $touched)"
+			row "$(pair_of "$tag") $tag" "$(mutation_of "$op")" "test gap" "${gap_reason[$tag]} (code differs: $touched)"
 		else
-			row "$(pair_of "$tag") $tag" "$(mutation_of "$op")" "TEST GAP" "no test kills it and no reason is written (code differs in: $touched)"
+			row "$(pair_of "$tag") $tag" "$(mutation_of "$op")" "TEST GAP" "no test kills it and no reason is written (code differs: $touched)"
 			ok=0
 		fi
 	fi
