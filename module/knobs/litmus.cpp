@@ -51,10 +51,10 @@ struct LitmusRun {
 		}
 		// A plain spin, no pause: under TCG a pause leaves the vCPU's
 		// translated code, and the point is to leave as soon as the
-		// other thread releases us. Rescheduling now and then: the other
-		// thread's CPU may be running something else.
+		// other thread releases us. Rescheduling often: the other
+		// thread's vCPU may not run for a long while (a loaded host).
 		for (unsigned long spins = 1; cxxrt::load_acquire(generation) == gen; spins++) {	// (L1)
-			if ((spins & 0xfffff) == 0) {
+			if ((spins & 1023) == 0) {
 				if (cxxrt::read_once(stop))
 					return false;
 				xk_cond_resched();
@@ -125,7 +125,12 @@ struct LitmusRun {
 				c.p1(shared, slot[1].regs);
 			if (!rendezvous())	// (L1): both threads' registers are seen by the leader
 				break;
-			if ((i & 4095) == 4095) {
+			// Every few iterations, not every few thousand: on a loaded
+			// host an iteration can take milliseconds (the other vCPU
+			// waits for a host CPU), and 4096 of them once kept a CPU
+			// from scheduling for 21 s, a soft lockup. Cheap when no
+			// reschedule is due; outside the window the cases measure.
+			if ((i & 15) == 15) {
 				if (cxxrt::read_once(stop))
 					break;
 				xk_cond_resched();

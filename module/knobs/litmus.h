@@ -21,8 +21,8 @@
 // state seen, then "forbidden outcome seen N times". A case whose P1 waits
 // an RCU grace period each iteration (offline-RCU+sync) runs at most
 // max_slow iterations. A run is one command: only a fatal signal ends it
-// (it then leaves no report); the threads reschedule every few thousand
-// iterations, so no run stalls the kernel.
+// (it then leaves no report); the threads reschedule every 16 iterations
+// and every 1024 turns of a wait, so no run stalls the kernel.
 //
 // Ordering of the runner's own state:
 //  (L1) the rendezvous: each thread's fully ordered fetch_add of arrived
