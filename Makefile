@@ -27,7 +27,7 @@ MEM ?= 1G
 BENCH_CPUS ?= 2 4 8 16
 export FLAVOUR FLAVOURS CPUS MEM
 
-.PHONY: all modules deps check check-debug clean-cache demo shell bench soak host-test mutants mutants-kernel harness-test \
+.PHONY: all modules deps check check-debug clean-cache demo shell bench soak host-test mutants mutants-kernel litmus harness-test \
 	kselftest clean \
 	install uninstall dkms-check scale help
 
@@ -73,6 +73,9 @@ mutants:
 
 mutants-kernel: deps
 	@scripts/mutants-kernel.sh
+
+litmus: deps
+	@scripts/litmus.sh
 
 harness-test: deps
 	@tests/harness.sh

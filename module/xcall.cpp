@@ -13,6 +13,7 @@
 #include "kernel/percpu.h"
 #include "kernel/refusal.h"
 #include "knobs/bench.h"
+#include "knobs/litmus.h"
 #include "knobs/queue_knobs.h"
 #include "knobs/selftest_knob.h"
 #include "knobs/torture_knob.h"
@@ -48,6 +49,8 @@ public:
 			err = selftest_.create(dir_);
 		if (!err)
 			err = bench_.create(dir_);
+		if (!err)
+			err = litmus_.create(dir_);
 		if (!err)
 			err = torture_.create(dir_);
 		if (!err)
@@ -130,6 +133,7 @@ private:
 	HotplugState hotplug_;
 	SelfTestKnob selftest_{queue_};
 	BenchKnob bench_{queue_};
+	LitmusKnob litmus_;	// its runs own their threads: done before the file goes
 	DebugfsFile memory_file_;
 	DebugfsFile hotplug_file_;
 	DebugfsFile refusals_file_;

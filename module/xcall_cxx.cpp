@@ -25,6 +25,7 @@
 #include "selftest/api_selftest.cpp"
 
 #include "knobs/bench.cpp"
+#include "knobs/litmus.cpp"
 #include "knobs/queue_knobs.cpp"
 #include "knobs/selftest_knob.cpp"
 

@@ -8,7 +8,9 @@
 #     and scripts/check-ko.sh's rules
 #  4. the harness's own tests (tests/harness.sh): each rule, broken on
 #     purpose, must fail
-#  5. the kselftest suite in the test VM, per flavour, CPUS vCPUs (default 4)
+#  5. the kselftest suite in the test VM, per flavour, CPUS vCPUs (default 4);
+#     on Debian's kernels it includes litmus_test, the in-kernel litmus
+#     runner's quick form (four docs/litmus cases; `make litmus` runs all)
 #  6. a guest with 2048 possible CPUs (4 online) loads, queues, hotplugs and
 #     unloads xcall, on each Debian kernel (scripts/scale.sh; `make scale`
 #     adds 16 and 64 vCPUs)

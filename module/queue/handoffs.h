@@ -31,8 +31,9 @@ private:
 // (read_once/write_once) because a drain may post while the waiter reads,
 // so neither ThreadSanitizer (it never reports marked accesses) nor x86
 // (TSO: stores are not reordered with stores, loads with loads) can show a
-// weakened end of this pair: its mutants survive on the host. The LKMM
-// needs both ends (message passing).
+// weakened end of this pair: its mutants compile to the same x86 code
+// (equivalent on x86-64, scripts/mutants.sh). The LKMM needs both ends
+// (message passing, docs/litmus/xcall-wake-MP+release+xchg.litmus).
 class WakeMailbox {
 public:
 	void post(unsigned long long performed_ns) noexcept
@@ -87,8 +88,9 @@ public:
 
 	// No item queued or running. The acquire on the list pairs with the
 	// take's xchg; a read_once there is invisible on x86 (loads are not
-	// reordered with loads) and to TSan (the flag it guards is itself
-	// marked): its mutant survives on the host, the LKMM needs it.
+	// reordered with loads: same code, equivalent on x86-64) and to TSan
+	// (the flag it guards is itself marked); the LKMM needs it
+	// (docs/litmus/xcall-lazy-idle+xchg+release+acquire.litmus).
 	bool idle() const noexcept
 	{
 		return list_.empty_acquire() && !XCALL_ORDER(q4.running_check, load_acquire)(running_);

@@ -243,6 +243,11 @@ inline T fetch_add_relaxed(T &x, U v) noexcept { return __atomic_fetch_add(&x, s
 template <atomic_arith T, typename U>
 inline T fetch_or_acquire(T &x, U v) noexcept { return __atomic_fetch_or(&x, static_cast<T>(v), __ATOMIC_ACQUIRE); }
 template <atomic_arith T, typename U>
+inline T fetch_andnot_relaxed(T &x, U v) noexcept
+{
+	return __atomic_fetch_and(&x, static_cast<T>(~static_cast<T>(v)), __ATOMIC_RELAXED);
+}
+template <atomic_arith T, typename U>
 inline T fetch_andnot_release(T &x, U v) noexcept { return __atomic_fetch_and(&x, static_cast<T>(~static_cast<T>(v)), __ATOMIC_RELEASE); }
 
 // Void: unordered (atomic_add(), atomic_inc(), atomic_or() ...). Pair with
