@@ -16,18 +16,7 @@ flavour=$1
 line=$(flavour_line "$flavour")
 fragment=$XCALL_TOP/qemu/kconfig/$(flavour_base "$flavour").config
 [ -f "$fragment" ] || die "no kernel config fragment $fragment"
-tarball=$(ls /usr/src/linux-source-$line.tar.* 2>/dev/null | head -n1)
-if [ -z "$tarball" ] && [ "$line" = 6.12 ]; then
-	# Only the 6.12 checking kernels need it (make check-debug): installed
-	# here, from the suite scripts/backports.sh listed and pinned.
-	note "installing linux-source-6.12 from bookworm-backports"
-	sudo=
-	[ "$(id -u)" = 0 ] || sudo=sudo
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-		linux-source-6.12/bookworm-backports >/dev/null
-	tarball=$(ls /usr/src/linux-source-$line.tar.* 2>/dev/null | head -n1)
-fi
-[ -n "$tarball" ] || die "linux-source-$line is not installed (run 'make deps')"
+tarball=$(linux_source_tarball "$line")
 
 key=$( { stat -c '%n %s %Y' "$tarball"; cat "$XCALL_TOP/qemu/kconfig/base.config" "$fragment"; } |
 	sha256sum | cut -c1-16)

@@ -19,18 +19,23 @@
 #     each checker fire (tests/detectors.sh)
 # Steps 2-4, 6 and 7 run in a lane beside the guest suites (below says why).
 # Ends with one line "N passed, N failed"; exit status 1 if anything failed.
-# CHECK_FLAVOURS (default "generic rt generic-6.12 rt-6.12 debug kcsan") and CPUS=4 can be overridden
+# CHECK_FLAVOURS (default "generic rt rt-6.12 debug kcsan") and CPUS=4 can be overridden
 # from the environment. The checking kernels are built from linux-source-6.1
 # on first use (a few minutes each) and cached for the machine
 # (scripts/lib.sh: XCALL_CACHE).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# Debian's four kernels (Linux 6.1 and 6.12, generic and PREEMPT_RT), then
-# the checking kernels built from linux-source-6.1.
-flavours=${CHECK_FLAVOURS:-generic rt generic-6.12 rt-6.12 debug kcsan}
+# Debian's kernels (Linux 6.1 generic and PREEMPT_RT, 6.12 PREEMPT_RT),
+# then the checking kernels built from linux-source-6.1. The generic 6.12
+# kernel's suite is not in the default set: under TCG that kernel crashed
+# once in a full suite here, in kthreadd (docs/kernel-lines.md), and one
+# boot in ten dies before /init; its module checks, the IPI witness's
+# failure case, the 2048-CPU case and `CHECK_FLAVOURS=generic-6.12 make
+# check` still run it.
+flavours=${CHECK_FLAVOURS:-generic rt rt-6.12 debug kcsan}
 # Flavours whose module is built and checked but whose suite does not run.
-build_only=${CHECK_BUILD_ONLY-}
+build_only=${CHECK_BUILD_ONLY-generic-6.12}
 logs=$XCALL_BUILD/check
 mkdir -p "$logs"
 rm -f "$logs"/ko-* "$logs"/tally
@@ -163,7 +168,7 @@ host_lane() {
 	count $(ktap_lines "$logs/harness.log") "harness"
 
 	scale=
-	for fl in $flavours; do is_source_flavour "$fl" || scale+=" $fl"; done
+	for fl in $flavours $build_only; do is_source_flavour "$fl" || scale+=" $fl"; done
 	if [ -n "$scale" ]; then
 		for fl in $scale; do wait_for_module "$fl"; done
 		step "scale: 2048 possible CPUs, 4 online (${scale# } kernels, 8 GiB guests)"
@@ -181,12 +186,9 @@ wait_for_module() {	# until the background build of flavour $1 has ended
 }
 
 # The host lane's own work takes about half as long as the guest suites:
-# it also takes the last Debian kernel's suite and the last checking
-# kernel's (module checks and suite) and the detector proofs, so that the
-# two lanes end about together.
-host_lane_flavours=$(
-	for fl in $flavours; do is_source_flavour "$fl" || echo "$fl"; done | tail -n1
-	for fl in $flavours; do is_source_flavour "$fl" && echo "$fl"; done | tail -n1)
+# it also takes the checking kernels' suites and the detector proofs, so
+# that the two lanes end about together.
+host_lane_flavours=$(for fl in $flavours; do is_source_flavour "$fl" && echo "$fl"; done)
 guest_lane_flavours=$(for fl in $flavours; do echo "$host_lane_flavours" | grep -qx -- "$fl" || echo "$fl"; done)
 
 echo "host lane running beside the guest suites; its output: $logs/host-lane.out (shown when it ends)"
