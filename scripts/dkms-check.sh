@@ -12,6 +12,8 @@
 #     (dkms remove --all, /usr/src copy deleted) leaves nothing behind;
 #     before the removal, a guest of that kernel loads the installed module
 #     with `modprobe xcall` (DKMS_GUEST_FLAVOURS, default "generic").
+#     DKMS_FLAVOURS picks the kernels (default all four: generic rt
+#     generic-6.12 rt-6.12).
 # Prints "ok N NAME" / "not ok N NAME # WHY" lines and ends with one line
 # "N passed, N failed, N skipped (Ts)"; exit status 1 if anything failed.
 # Whatever an earlier run left (any registered xcall version, its /usr/src
@@ -140,9 +142,19 @@ if [ -z "$abi" ] || [ -z "$abi612" ]; then
 	result FAIL kernel_abi "cannot resolve Debian's kernel ABIs (log: $logs/deps.log)"
 	finish
 fi
-kvers="$abi-amd64 $abi-rt-amd64 $abi612-amd64 $abi612-rt-amd64"
+kvers=
+for fl in ${DKMS_FLAVOURS:-generic rt generic-6.12 rt-6.12}; do
+	case $fl in
+	generic) kvers+=" $abi-amd64" ;;
+	rt) kvers+=" $abi-rt-amd64" ;;
+	generic-6.12) kvers+=" $abi612-amd64" ;;
+	rt-6.12) kvers+=" $abi612-rt-amd64" ;;
+	*) result FAIL dkms_flavours "DKMS_FLAVOURS: no Debian kernel '$fl' (generic rt generic-6.12 rt-6.12)"; finish ;;
+	esac
+done
+kvers=${kvers# }
 echo "# xcall $ver, kernels $kvers"
-# shellcheck disable=SC2086 # four words
+# shellcheck disable=SC2086 # one word per kernel
 clean_leftovers $kvers
 
 for kver in $kvers; do
