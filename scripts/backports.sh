@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Lists Debian's bookworm-backports suite in apt, from the same archive the
 # machine already uses, for the Linux 6.12 packages xcall builds and tests
-# against. The archive's URI and keyring are read from the machine's own
+# against and for QEMU 10.0 (scripts/deps.sh says why). The archive's URI and keyring are read from the machine's own
 # entry for bookworm (deb822 .sources or a one-line sources.list); no host
 # name is written here. A pin at priority 1 keeps apt from upgrading
 # anything from the suite: only the packages deps.sh names with
@@ -49,7 +49,7 @@ want+="
 # Written by xcall's scripts/backports.sh: the Linux 6.12 packages. Remove with
 # this file and $pin."
 want_pin="# Written by xcall's scripts/backports.sh: nothing upgrades from bookworm-backports
-# on its own; xcall installs its 6.12 packages from it by name.
+# on its own; xcall installs its 6.12 packages and QEMU from it by name.
 Package: *
 Pin: release n=bookworm-backports
 Pin-Priority: 1"
