@@ -176,7 +176,7 @@ case " $cpus_list " in *" 4 "*) ;; *) ref=${cpus_list%% *} ;; esac
 # (issues 9 and 22) per flavour, met or missed, with its figure.
 awk -F, -v ref="$ref" -v fls="$flavours" 'NR > 1 && $2 == ref { v[$1 "," $3 "," $4 "," $5] = $6 }
 	function r(fl, mode, side, stat) { return v[fl "," mode "," side "," stat] }
-	function goal(name, fig, limit, shown) {
+	function goal(fig, limit, shown) {
 		if (fig == "") { printf " n/a |"; return }
 		printf " %s %s |", shown, (fig + 0 <= limit + 0) ? "met" : "**missed**"
 	}
@@ -207,25 +207,25 @@ awk -F, -v ref="$ref" -v fls="$flavours" 'NR > 1 && $2 == ref { v[$1 "," $3 "," 
 		split("queue_sync queue_async", one, " ")
 		for (g = 1; g <= 2; g++) {
 			printf "| %s ≤ 1.10 |", one[g]
-			for (i = 1; i <= nf; i++) { x = r(fl[i], one[g], "xcall/kernel", "ratio_median"); goal("", x, 1.10, x) }
+			for (i = 1; i <= nf; i++) { x = r(fl[i], one[g], "xcall/kernel", "ratio_median"); goal(x, 1.10, x) }
 			print ""
 		}
 		printf "| remote_irq_work ≤ 0.6 |"
-		for (i = 1; i <= nf; i++) { x = r(fl[i], "remote_irq_work", "xcall/kernel", "ratio_median"); goal("", x, 0.6, x) }
+		for (i = 1; i <= nf; i++) { x = r(fl[i], "remote_irq_work", "xcall/kernel", "ratio_median"); goal(x, 0.6, x) }
 		printf "\n| local ≤ 1.02 |"
-		for (i = 1; i <= nf; i++) { x = r(fl[i], "local", "xcall/kernel", "ratio_median"); goal("", x, 1.02, x) }
+		for (i = 1; i <= nf; i++) { x = r(fl[i], "local", "xcall/kernel", "ratio_median"); goal(x, 1.02, x) }
 		printf "\n| burst n=10000 ≤ 1.10 × kernel |"
-		for (i = 1; i <= nf; i++) { x = r(fl[i], "burst-10000", "xcall/kernel", "ratio_median"); goal("", x, 1.10, x) }
+		for (i = 1; i <= nf; i++) { x = r(fl[i], "burst-10000", "xcall/kernel", "ratio_median"); goal(x, 1.10, x) }
 		printf "\n| burst n=10000 ≤ 0.05 kicks/node |"
-		for (i = 1; i <= nf; i++) { x = r(fl[i], "burst-10000", "xcall", "kicks_per_node_median"); goal("", x, 0.05, x) }
+		for (i = 1; i <= nf; i++) { x = r(fl[i], "burst-10000", "xcall", "kicks_per_node_median"); goal(x, 0.05, x) }
 		printf "\n| fanin ≤ 1.5 × burst n=10000 (ns/node) |"
 		for (i = 1; i <= nf; i++) {
 			a = r(fl[i], "fanin", "xcall", "ns_per_call_median"); b = r(fl[i], "burst-10000", "xcall", "ns_per_call_median")
 			if (a == "" || b + 0 == 0) { printf " n/a |"; continue }
-			goal("", a / b, 1.5, sprintf("%s/%s = %.2f", a, b, a / b))
+			goal(a / b, 1.5, sprintf("%s/%s = %.2f", a, b, a / b))
 		}
 		printf "\n| broadcast ≤ 1.10 |"
-		for (i = 1; i <= nf; i++) { x = r(fl[i], "broadcast", "xcall/kernel", "ratio_median"); goal("", x, 1.10, x) }
+		for (i = 1; i <= nf; i++) { x = r(fl[i], "broadcast", "xcall/kernel", "ratio_median"); goal(x, 1.10, x) }
 		print ""
 	}' "$csv" >>"$out/results.md"
 

@@ -193,8 +193,15 @@ wait_for_module() {	# until the background build of flavour $1 has ended
 # suites: it also takes the last Debian kernel's suite, the checking
 # kernels' suites and the detector proofs, so that the two lanes end about
 # together.
-last_debian=$(for fl in $flavours; do is_source_flavour "$fl" || echo "$fl"; done | tail -n1)
-host_lane_flavours=$(for fl in $flavours; do { is_source_flavour "$fl" || [ "$fl" = "$last_debian" ]; } && echo "$fl"; done)
+# With fewer than two Debian kernels (`make check-debug`: checking kernels
+# only) the host lane takes just the last suite.
+debian=$(for fl in $flavours; do is_source_flavour "$fl" || echo "$fl"; done)
+if [ "$(echo "$debian" | grep -c .)" -ge 2 ]; then
+	last=$(echo "$debian" | tail -n1)
+	host_lane_flavours=$(for fl in $flavours; do { is_source_flavour "$fl" || [ "$fl" = "$last" ]; } && echo "$fl"; done)
+else
+	host_lane_flavours=$(for fl in $flavours; do echo "$fl"; done | tail -n1)
+fi
 guest_lane_flavours=$(for fl in $flavours; do echo "$host_lane_flavours" | grep -qx -- "$fl" || echo "$fl"; done)
 
 echo "host lane running beside the guest suites; its output: $logs/host-lane.out (shown when it ends)"
