@@ -7,14 +7,15 @@
 # cxxrt/include/cxxrt/atomic.h) is classified by evidence:
 #
 #  1. equivalent on x86-64: the module's C++ object (module/xcall_cxx.o,
-#     generic 6.1 build) has the same machine code, function by function,
+#     generic 6.1 build, or MUTANTS_KERNEL_BASE's) has the same machine
+#     code, function by function,
 #     as the unmutated one (scripts/objdiff.sh: objdump -d -r, addresses
 #     dropped). No test on x86 can kill it; the LKMM can, and the table
 #     names the docs/litmus file that argues it and what herd7 should say
 #     (mutants-lib.sh, litmus_of).
 #  2. killed: the code differs; the mutant's xcall.ko runs every case of
 #     the in-kernel litmus runner (module/knobs/litmus.h, LITMUS_N
-#     iterations, default 200000) in a generic guest, and a case x86
+#     iterations, default 200000) in a guest of that kernel, and a case x86
 #     forbids shows its forbidden outcome. With MUTANTS_KERNEL_KCSAN=1, a
 #     mutant the runner misses then runs the torture smoke on the kcsan
 #     kernel (KCSAN_STRICT + KCSAN_WEAK_MEMORY; torture_test.sh,
@@ -31,7 +32,8 @@
 # First, a check that makes the table mean something: on the shipped
 # (generic) build, the switch compiled in but matching no site
 # (-DXCALL_MUTANT='"none"') gives the same C++ code as the real build.
-# Environment: LITMUS_N (200000), MUTANTS_KERNEL_KCSAN (0),
+# Environment: LITMUS_N (200000), MUTANTS_KERNEL_BASE (generic),
+# MUTANTS_KERNEL_KCSAN (0),
 # XCALL_TORTURE_SECONDS (30), MUTANT_TESTS (torture_test.sh),
 # MUTANT_GUEST_TIMEOUT (1800 s per guest run), CPUS (4). Not part of `make
 # check`. Exit status 1 if a check or an unmutated run fails, or a test gap
@@ -44,7 +46,14 @@ seconds=${XCALL_TORTURE_SECONDS:-30}
 limit=${MUTANT_GUEST_TIMEOUT:-1800}
 litmus_n=${LITMUS_N:-200000}
 use_kcsan=${MUTANTS_KERNEL_KCSAN:-0}
+# The Debian kernel whose build is compared and whose guests run the
+# litmus runner: generic (6.1) by default; MUTANTS_KERNEL_BASE=rt-6.12 (or
+# any Debian flavour) repeats the whole classification on that kernel's
+# build, whose compiler flags differ from 6.1's.
+base=${MUTANTS_KERNEL_BASE:-generic}
+is_source_flavour "$base" && die "MUTANTS_KERNEL_BASE: a Debian kernel (generic, rt, generic-6.12, rt-6.12), not $base"
 out=$XCALL_BUILD/mutants-kernel
+[ "$base" = generic ] || out+="-$base"
 mkdir -p "$out"
 cd "$XCALL_TOP" || exit 1
 
@@ -84,7 +93,7 @@ build() {
 	XCALL_EXTRA_CXXFLAGS=$flags scripts/build-module.sh "$1" "$2" 2>"$out/$1.build.log"
 }
 
-# cxx_object TAG: module/xcall_cxx.o of the generic build with TAG's site
+# cxx_object TAG: module/xcall_cxx.o of the base build with TAG's site
 # weakened, compiled alone with the unmutated build's exact command (its
 # .cmd file, without objtool: only the code is compared). Prints its path.
 cxx_object() {
@@ -136,32 +145,32 @@ run() {
 	[ -z "$foreign" ] || note "$(basename "$log" .log): the kernel's own KCSAN report, not counted: $foreign"
 }
 
-# litmus KO LOG: every case of the in-kernel litmus runner in a generic
+# litmus KO LOG: every case of the in-kernel litmus runner in a base
 # guest; sets verdict ("" if no case that x86 forbids showed its outcome,
 # else the first such case and its count).
 litmus() {
 	local ko=$1 log=$2
-	LITMUS_N=$litmus_n LITMUS_FLAVOURS=generic XCALL_KO=$ko LITMUS_TIMEOUT=$limit \
+	LITMUS_N=$litmus_n LITMUS_FLAVOURS=$base XCALL_KO=$ko LITMUS_TIMEOUT=$limit \
 		scripts/litmus.sh >"$log.table" 2>&1
 	litmus_rc=$?	# 0: every case as x86 allows, the guest clean (no splat)
 	verdict=$(awk -F' *[|] *' '$3 == "Never" && $5 > 0 { printf "litmus %s: forbidden outcome seen %d times in %d", $1, $5, $4; exit }' \
 		"$log.table")
-	cp "$XCALL_BUILD/litmus/generic.log" "$log" 2>/dev/null
+	cp "$XCALL_BUILD/litmus/$base.log" "$log" 2>/dev/null
 }
 
 start=$(date +%s)
 ok=1
 
 # 1. On the shipped build the switch off is the real code.
-gkdir=$(flavour_kdir generic) || die "no generic kernel headers (make deps)"
-real=$(build generic "$gkdir") || die "the real generic build failed ($out/generic.build.log)"
-gnone=$(build generic-mutant-none "$gkdir" none) ||
-	die "the generic XCALL_MUTANT=none build failed ($out/generic-mutant-none.build.log)"
+gkdir=$(flavour_kdir "$base") || die "no $base kernel headers (make deps)"
+real=$(build "$base" "$gkdir") || die "the real $base build failed ($out/$base.build.log)"
+gnone=$(build "$base-mutant-none" "$gkdir" none) ||
+	die "the $base XCALL_MUTANT=none build failed ($out/$base-mutant-none.build.log)"
 none_dir=$(dirname "$gnone")
 if scripts/objdiff.sh "$(dirname "$real")/module/xcall_cxx.o" "$none_dir/module/xcall_cxx.o" >"$out/none.objdiff"; then
-	echo "ok: generic build, the switch off is the real code (every function of xcall_cxx.o: same machine code)"
+	echo "ok: $base build, the switch off is the real code (every function of xcall_cxx.o: same machine code)"
 else
-	echo "note: generic build, XCALL_MUTANT=none changes the C++ code, in: $(tr '\n' ' ' <"$out/none.objdiff")"
+	echo "note: $base build, XCALL_MUTANT=none changes the C++ code, in: $(tr '\n' ' ' <"$out/none.objdiff")"
 fi
 
 # The object every mutant's is compared with: compiled the same way.
@@ -225,8 +234,8 @@ for m in "${mutants[@]}"; do
 	touched="$(echo "$differ" | wc -l) functions, e.g. $(echo "$differ" | c++filt | sed -E 's/^<//; s/>:$//' |
 		grep -oE 'xcall::[A-Za-z_:]+' | sort -u | head -n 3 | tr '\n' ' ')"
 	verdict=
-	if ! ko=$(build "generic-mutant-$tag" "$gkdir" "$tag"); then
-		verdict="BUILD FAILED ($out/generic-mutant-$tag.build.log)"
+	if ! ko=$(build "$base-mutant-$tag" "$gkdir" "$tag"); then
+		verdict="BUILD FAILED ($out/$base-mutant-$tag.build.log)"
 		ok=0
 	else
 		litmus "$ko" "$out/$tag-litmus.log"
