@@ -95,10 +95,11 @@ build() {
 
 # cxx_object TAG: module/xcall_cxx.o of the base build with TAG's site
 # weakened, compiled alone with the unmutated build's exact command (its
-# .cmd file, without objtool: only the code is compared). Prints its path.
+# .cmd file, savedcmd_ since Linux 6.3; without objtool: only the code is
+# compared). Prints its path.
 cxx_object() {
 	local tag=$1 o=$out/xcall_cxx-$1.o cmd
-	cmd=$(sed -n 's/^cmd_[^ ]*xcall_cxx.o := //p' "$none_dir/module/.xcall_cxx.o.cmd" |
+	cmd=$(sed -n -E 's/^(saved)?cmd_[^ ]*xcall_cxx.o := //p' "$none_dir/module/.xcall_cxx.o.cmd" |
 		sed -E 's/ *&& \{ objtool_out=.*$//; s/-Wp,-MMD,[^ ]+//; s/-DXCALL_MUTANT=[^ ]+//')
 	[ -n "$cmd" ] || return 1
 	cmd=$(echo "$cmd" | sed -E "s| -c -o [^ ]+ | -DXCALL_MUTANT='\"$tag\"' -c -o $o |")
