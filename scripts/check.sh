@@ -145,6 +145,8 @@ detectors() {
 	is_source_flavour "$fl" || return 0
 	step "checkers fire on deliberate bugs: $fl kernel"
 	"$XCALL_TOP/tests/detectors.sh" "$fl" | tee "$logs/detectors-$fl.log"
+	[ "${PIPESTATUS[0]}" = 0 ] || grep -q '^not ok ' "$logs/detectors-$fl.log" ||
+		echo "not ok detectors_${fl}_run # tests/detectors.sh failed before a result" | tee -a "$logs/detectors-$fl.log"
 	count $(ktap_lines "$logs/detectors-$fl.log") "detectors $fl"
 }
 

@@ -18,11 +18,11 @@ cp "$XCALL_TOP"/tests/broken/{Kbuild,xcall_broken.c} "$out/"
 make -C "$kdir" M="$out" modules >"$out/build.log" 2>&1 || die "xcall_broken did not build (log: $out/build.log)"
 
 case "$flavour" in
-debug)
+debug | debug-6.12)
 	bugs=(sleep_in_atomic abba uaf)
 	reports=('BUG: sleeping function called from invalid context' 'possible circular locking dependency'
 		 'BUG: KASAN: use-after-free') ;;
-kcsan)
+kcsan | kcsan-6.12)
 	bugs=(race)
 	reports=('BUG: KCSAN: data-race') ;;
 *) die "detectors.sh: $flavour has no checkers" ;;

@@ -102,8 +102,6 @@ TEST_F_TIMEOUT(queue, long_list_drains_in_budgets, 280)
 	EXPECT_EQ(r->queued, r->handled);
 	EXPECT_EQ(0, r->wrong_cpu);
 	EXPECT_EQ(0, r->wrong_context);
-	EXPECT_LT(0, cut);
-	EXPECT_LT(cut, drains);
 	EXPECT_LT(0, max_nodes);
 	EXPECT_GE(budget, max_nodes);
 	EXPECT_LE(r->handled / budget, drains);
@@ -113,6 +111,19 @@ TEST_F_TIMEOUT(queue, long_list_drains_in_budgets, 280)
 		polled += self->after.row[1][k].kicks_polled;
 	}
 	EXPECT_EQ(kicks, irq + polled);
+	/* Cuts need a list longer than the budget: where the target drained
+	 * faster than three writers queued (KCSAN's instrumented senders),
+	 * none formed, and there was nothing to cut (the in-kernel self-test
+	 * queue_drain_budget blocks the target to cut for certain). */
+	if (max_nodes < budget) {
+		/* The harness's SKIP marks the case passed: not after a failure. */
+		if (_metadata->passed)
+			SKIP(return, "the target kept up: the longest drain held %lu nodes, under the budget of %lu",
+			     max_nodes, budget);
+		return;
+	}
+	EXPECT_LT(0, cut);
+	EXPECT_LT(cut, drains);
 }
 
 /*
