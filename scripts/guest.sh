@@ -45,7 +45,7 @@ if is_source_flavour "$flavour"; then
 	fi
 	tsc_khz=$("$tsc_khz_tool") || die "cannot measure the host's TSC frequency"
 	kcsan_off=
-	[ "$flavour" = kcsan ] && kcsan_off=kcsan.early_enable=0
+	[ "$(flavour_base "$flavour")" = kcsan ] && kcsan_off=kcsan.early_enable=0
 	# KCSAN is switched on by the guest's /init, after the kernel's own
 	# boot (qemu/init says why).
 	common+=(-a "tsc=reliable tsc_early_khz=$tsc_khz${kcsan_off:+ $kcsan_off}")

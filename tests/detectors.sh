@@ -17,12 +17,12 @@ mkdir -p "$out"
 cp "$XCALL_TOP"/tests/broken/{Kbuild,xcall_broken.c} "$out/"
 make -C "$kdir" M="$out" modules >"$out/build.log" 2>&1 || die "xcall_broken did not build (log: $out/build.log)"
 
-case "$flavour" in
-debug | debug-6.12)
+case "$(flavour_base "$flavour")" in
+debug)
 	bugs=(sleep_in_atomic abba uaf)
 	reports=('BUG: sleeping function called from invalid context' 'possible circular locking dependency'
-		 'BUG: KASAN: use-after-free') ;;
-kcsan | kcsan-6.12)
+		 'BUG: KASAN: (slab-)?use-after-free') ;;	# "slab-" since 6.2
+kcsan)
 	bugs=(race)
 	reports=('BUG: KCSAN: data-race') ;;
 *) die "detectors.sh: $flavour has no checkers" ;;
@@ -48,11 +48,11 @@ echo "1..${#bugs[@]}"
 for i in "${!bugs[@]}"; do
 	bug=${bugs[$i]} report=${reports[$i]}
 	part=$(awk -v me="xcall-detectors: $bug" 'index($0, "xcall-detectors: ") { on = index($0, me) > 0 } on' "$log")
-	if [ "$rc" = 126 ] && grep -qF "$report" <<<"$part"; then
+	if [ "$rc" = 126 ] && grep -qE "$report" <<<"$part"; then
 		ktap_result OK "${flavour}_catches_$bug"
 	else
 		ktap_result FAIL "${flavour}_catches_$bug" \
-			"run.sh exit $rc, '$report' $(grep -qF "$report" <<<"$part" && echo found || echo missing) after its marker (log: $log)"
+			"run.sh exit $rc, '$report' $(grep -qE "$report" <<<"$part" && echo found || echo missing) after its marker (log: $log)"
 	fi
 done
 ! ktap_failed
