@@ -144,13 +144,10 @@ if [ -z "$abi" ] || [ -z "$abi612" ]; then
 fi
 kvers=
 for fl in ${DKMS_FLAVOURS:-generic rt generic-6.12 rt-6.12}; do
-	case $fl in
-	generic) kvers+=" $abi-amd64" ;;
-	rt) kvers+=" $abi-rt-amd64" ;;
-	generic-6.12) kvers+=" $abi612-amd64" ;;
-	rt-6.12) kvers+=" $abi612-rt-amd64" ;;
-	*) result FAIL dkms_flavours "DKMS_FLAVOURS: no Debian kernel '$fl' (generic rt generic-6.12 rt-6.12)"; finish ;;
-	esac
+	# flavour_suffix dies on anything but generic or rt (-6.12): in a subshell.
+	suffix=$( (flavour_suffix "$fl") 2>/dev/null) ||
+		{ result FAIL dkms_flavours "DKMS_FLAVOURS: no Debian kernel '$fl' (generic rt generic-6.12 rt-6.12)"; finish; }
+	case $(flavour_line "$fl") in 6.12) kvers+=" $abi612-$suffix" ;; *) kvers+=" $abi-$suffix" ;; esac
 done
 kvers=${kvers# }
 echo "# xcall $ver, kernels $kvers"
