@@ -390,12 +390,15 @@ void xk_emit_function_entry(const char *kind, void *func) XK_NOEXCEPT;
 void xk_emit_function_exit(const char *kind, void *func) XK_NOEXCEPT;
 void xk_emit_lazy_run(int cpu, unsigned int count) XK_NOEXCEPT;
 void xk_emit_waiter_run(int cpu, unsigned long long latency_ns) XK_NOEXCEPT;
-#define XK_TRACE_CALL(emit) do { if (__builtin_expect(*(volatile int *)&xk_trace_events_on, 0)) emit; } while (0)
+/* Whether any xcall event is enabled: one load (a caller with several events per item tests it once). */
+static inline int xk_trace_enabled(void) XK_NOEXCEPT { return __builtin_expect(*(volatile int *)&xk_trace_events_on, 0); }
+#define XK_TRACE_CALL(emit) do { if (xk_trace_enabled()) emit; } while (0)
 #else
 /*
  * A measurement build only (scripts/trace-cost.sh): no trace code at all,
  * the baseline against which disabled events must cost nothing measurable.
  */
+static inline int xk_trace_enabled(void) XK_NOEXCEPT { return 0; }
 #define XK_TRACE_CALL(emit) do { } while (0)
 #endif
 static inline void xk_trace_node_queue(int cpu, const char *kind, int kicked) XK_NOEXCEPT

@@ -259,6 +259,11 @@ inline void run_work(Node *node) noexcept
 
 // ---- the drain ------------------------------------------------------------------
 
+// Which node types a batch holds, a bit per kind_* (kind >> 4): the drain
+// skips a pass that would find nothing (a burst of async nodes is one pass).
+constexpr unsigned type_bit(unsigned kind) noexcept { return 1u << (kind >> 4); }
+constexpr unsigned all_types = type_bit(kind_async) | type_bit(kind_sync) | type_bit(kind_irq_work) | type_bit(kind_wake);
+
 // Nodes taken from a CPU's list but not yet run, oldest first: what a drain
 // with a budget (drain_some()) leaves for the next one. Only its CPU
 // touches it, with interrupts off, so it needs no order of its own: its
@@ -267,52 +272,65 @@ inline void run_work(Node *node) noexcept
 class Backlog {
 public:
 	// Appends a list detached by take_all() (newest first) after the nodes
-	// held: they run after them.
+	// held: they run after them. The walk that reverses the list (the one
+	// the kernel's llist_reverse_order() makes too) also counts it and
+	// notes its node types, so that detach() needs no walk of its own for
+	// a batch within the budget (issue 22).
 	void append(Node *taken) noexcept
 	{
 		if (!taken)
 			return;
-		Node *oldest = LockFreeList::reverse(taken);	// @taken is now the last
+		Node *oldest = nullptr;
+		unsigned n = 0, types = 0;
+		for (Node *node = taken, *next; node; node = next) {
+			next = node->next;
+			node->next = oldest;
+			oldest = node;
+			types |= type_bit(node->type());
+			n++;
+		}
 		if (tail_)
 			tail_->next = oldest;
 		else
 			cxxrt::write_once(head_, oldest);
-		tail_ = taken;
+		tail_ = taken;	// the newest, now the last
+		count_ += n;
+		types_ |= types;
 	}
 	// Detaches the oldest @budget nodes (all, if fewer), oldest first, and
-	// sets @count to how many. @each(node) sees each detached node, in the
-	// same walk (the drain counts its batch there: one pass, not two).
-	template <typename Each>
-	Node *detach(unsigned budget, unsigned &count, Each each) noexcept
+	// sets @count to how many and @types to (at least) their type_bit()s.
+	// All of them: no walk. Cut at @budget: a walk to the cut, no further.
+	Node *detach(unsigned budget, unsigned &count, unsigned &types) noexcept
 	{
-		Node *first = head_, *last = nullptr, *node = head_;
-		for (count = 0; node && count < budget; count++) {
-			each(node);
-			last = node;
-			node = node->next;
-		}
-		if (!last)
-			return nullptr;
-		last->next = nullptr;
-		cxxrt::write_once(head_, node);
-		if (!node)
+		Node *first = head_;
+		types = types_;
+		if (count_ <= budget) {
+			count = count_;
+			count_ = 0;
+			types_ = 0;
 			tail_ = nullptr;
+			cxxrt::write_once(head_, static_cast<Node *>(nullptr));
+			return first;
+		}
+		count = budget;
+		if (!budget)
+			return nullptr;
+		Node *last = first;
+		for (unsigned i = 1; i < budget; i++)
+			last = last->next;
+		cxxrt::write_once(head_, last->next);	// not null: count_ > budget
+		last->next = nullptr;
+		count_ -= budget;	// types_ stays: a superset of what is left
 		return first;
 	}
-	Node *detach(unsigned budget, unsigned &count) noexcept
-	{
-		return detach(budget, count, [](Node *) {});
-	}
 	bool empty() const noexcept { return cxxrt::read_once(head_) == nullptr; }
+	// How many nodes it holds.
+	unsigned size() const noexcept { return count_; }
 
 private:
 	Node *head_ = nullptr, *tail_ = nullptr;
+	unsigned count_ = 0, types_ = 0;
 };
-
-// Which node types a batch holds, a bit per kind_* (kind >> 4): the drain
-// skips a pass that would find nothing (a burst of async nodes is one pass).
-constexpr unsigned type_bit(unsigned kind) noexcept { return 1u << (kind >> 4); }
-constexpr unsigned all_types = type_bit(kind_async) | type_bit(kind_sync) | type_bit(kind_irq_work) | type_bit(kind_wake);
 
 // Runs a list of nodes, oldest first, in kernel/smp.c's order: synchronous
 // calls first (someone is waiting), then async calls and irq_work items,
@@ -370,22 +388,15 @@ void drain(Node *taken, Handler &h) noexcept
 // oldest @budget nodes of both (in the order above within them) and keeps
 // the rest in @backlog, in order, for the next call. So a node runs after
 // every node taken before it, at most @budget per call. Returns how many
-// ran; @cut says whether some were left. If @h has them, h.taken(node)
-// sees each node of the batch as it is detached and h.batch_taken() is
-// called once after, before any of them runs (per-batch accounting).
+// ran; @cut says whether some were left. A handler that counts nodes does
+// it in its run_*(), before it hands the node over.
 template <typename Handler>
 unsigned drain_some(LockFreeList &list, Backlog &backlog, unsigned budget, Handler &h, bool &cut) noexcept
 {
 	backlog.append(list.take_all());	// (1)
-	unsigned count, types = 0;
-	Node *batch = backlog.detach(budget, count, [&](Node *node) {
-		types |= type_bit(node->type());
-		if constexpr (requires { h.taken(node); })
-			h.taken(node);
-	});
+	unsigned count, types;
+	Node *batch = backlog.detach(budget, count, types);
 	cut = !backlog.empty();
-	if constexpr (requires { h.batch_taken(); })
-		h.batch_taken();
 	drain_oldest_first(batch, h, types);
 	return count;
 }

@@ -21,24 +21,27 @@ void RemoteQueue::CpuQueue::Resume::operator()() const noexcept { (void)queue->o
 
 // ---- the drain -------------------------------------------------------------------
 
-// Runs each node where kinds.h says. Accounting is per batch: taken()
-// sees each node as the drain detaches it, batch_taken() adds the batch's
-// counts to the owner's (this CPU's) local counters once, before any node
-// runs (after that a node may be gone, and whoever sees it idle must see
-// it counted). Latency (a clock read) only for nodes queued with a stamp.
+// Runs each node where kinds.h says, and counts it as it hands it over:
+// before its function runs, so that whoever sees a node idle sees it
+// counted (plain adds on this CPU's row, interrupts off). Latency (a clock
+// read) only for nodes queued with a stamp.
 struct RemoteQueue::DrainHandler {
 	RemoteQueue &rq;
 	CpuQueue &q;
 	bool rt = xk_preempt_rt();	// once per drain, not per node
 	bool lazy_added = false;
-	unsigned drained[XK_TRACE_KINDS] = {};	// per kind, taken: queued, and the xcall_drain event
-	unsigned handled[XK_TRACE_KINDS] = {};	// of those, run in this drain
+	unsigned drained[XK_TRACE_KINDS] = {};	// per kind, taken: the xcall_drain event
 
 	// The node's function between the xcall_function_entry and _exit
 	// events; @node may be gone after run(), func and kind are copies.
+	// With the events off, one flag load per node.
 	template <typename Run>
 	static void traced(cq::Node *node, Run run) noexcept
 	{
+		if (!xk_trace_enabled()) {
+			run(node);
+			return;
+		}
 		const char *kind = kind_name(queued_kind(*node));
 		void *func = reinterpret_cast<void *>(node->func);
 		xk_trace_function_entry(kind, func);
@@ -59,7 +62,9 @@ struct RemoteQueue::DrainHandler {
 		stats.count_latency(queued_kind(*node), now > queued ? now - queued : 0);
 	}
 
-	void taken(cq::Node *node) noexcept
+	// @node is taken and about to be handed over: `queued`, and `handled`
+	// if it runs here (@here; else xcall_lazy/N counts it when it runs).
+	void account(const cq::Node *node, bool here) noexcept
 	{
 #ifdef XCALL_COST_NO_ACCOUNT
 		// Measurement build only (scripts/cost-breakdown.sh): no
@@ -68,26 +73,35 @@ struct RemoteQueue::DrainHandler {
 #endif
 		QueueKind kind = queued_kind(*node);
 		drained[unsigned(kind)]++;
-		if (runs_in_thread(kind, rt))
-			return;	// counted by xcall_lazy/N when it runs
-		handled[unsigned(kind)]++;
-		sample_latency(q.stats, node);
+		q.stats.count_taken(kind, here);
+		if (here)
+			sample_latency(q.stats, node);
 	}
-	void batch_taken() noexcept { q.stats.count_batch(drained, handled); }
 
-	void run_sync(cq::Node *node) noexcept { traced(node, cq::run_sync); }
-	void run_async(cq::Node *node) noexcept { traced(node, cq::run_async); }
+	void run_sync(cq::Node *node) noexcept
+	{
+		account(node, true);
+		traced(node, cq::run_sync);
+	}
+	void run_async(cq::Node *node) noexcept
+	{
+		account(node, true);
+		traced(node, cq::run_async);
+	}
 	void run_irq_work(cq::Node *node) noexcept
 	{
 		if (runs_in_thread(queued_kind(*node), rt)) {
+			account(node, false);
 			q.lazy.push(node);	// run and counted by xcall_lazy/N
 			lazy_added = true;
 			return;
 		}
+		account(node, true);
 		traced(node, cq::run_work);
 	}
 	void run_wake(cq::Node *node) noexcept
 	{
+		account(node, true);
 		q.waiter.post(xk_clock_ns());	// (Q3)
 		rq.waiter_threads_.wake(q.cpu);
 		traced(node, cq::run_wake);

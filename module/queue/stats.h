@@ -77,26 +77,25 @@ public:
 	void count_pending(QueueKind k, bool remote) noexcept { kinds_[unsigned(k)].pending.add(remote); }
 
 	// `queued` has no remote half: the owner counts every node pushed to
-	// its list when a drain takes it into a batch (count_batch()), and a
+	// its list when its drain hands the node over (count_taken()), and a
 	// call to this CPU, run at once without a push, here. A node pushed
-	// and not yet taken is not counted: queued == handled + nodes waiting
-	// for xcall_lazy/N once the queue is at rest. (The sender's atomic add
-	// to the remote half was one locked instruction per node, issue 22.)
-	// The owner CPU, interrupts off.
+	// and not yet handed over (in the list, the backlog, or later in the
+	// batch being drained) is not counted: queued == handled + nodes
+	// waiting for xcall_lazy/N once the queue is at rest. (The sender's
+	// atomic add to the remote half was one locked instruction per node,
+	// issue 22.) The owner CPU, interrupts off.
 	void count_queued_here(QueueKind k) noexcept { cxxrt::local_inc(kinds_[unsigned(k)].queued); }
 
-	// The owner CPU, interrupts off, once per drain batch, before any of
-	// its functions runs (so that whoever sees a node idle sees it
-	// counted): @taken[k] nodes of kind k taken, @handled[k] of them to
-	// run in this drain (the rest are counted by xcall_lazy/N).
-	void count_batch(const unsigned *taken, const unsigned *handled) noexcept
+	// The owner CPU, interrupts off, as a drain hands a node of @k over,
+	// before its function runs (so that whoever sees the node idle sees it
+	// counted): queued, and handled if it runs in this drain (@here; else
+	// xcall_lazy/N counts it when it runs).
+	void count_taken(QueueKind k, bool here) noexcept
 	{
-		for (unsigned k = 0; k < queue_kinds; k++) {
-			if (!taken[k])
-				continue;
-			cxxrt::local_add(kinds_[k].queued, (unsigned long)taken[k]);
-			cxxrt::local_add(kinds_[k].handled, (unsigned long)handled[k]);
-		}
+		PerKind &s = kinds_[unsigned(k)];
+		cxxrt::local_inc(s.queued);
+		if (here)
+			cxxrt::local_inc(s.handled);
 	}
 	// The owner CPU, interrupts off: one latency sample of @k (a node
 	// queued with a time stamp).
