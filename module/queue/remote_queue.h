@@ -215,12 +215,16 @@ private:
 		{
 		}
 
-		int cpu;
+		// What every queuer reads or writes per node, on a cache line
+		// of its own, as the kernel's call_single_queue
+		// (DEFINE_PER_CPU_SHARED_ALIGNED): the drain's per-node writes
+		// (the statistics) must not take that line from the senders.
+		alignas(64) cq::LockFreeList list;	// the merged list
+		AcceptGate accepting;		// (Q1): open while online
+		alignas(64) int cpu;
 		RemoteQueue *owner;
-		cq::LockFreeList list;		// the merged list
 		cq::Backlog backlog;		// taken, not yet run: this CPU's only, IRQs off
 		LazyList lazy;			// irq_work items for xcall_lazy/N (Q4)
-		AcceptGate accepting;		// (Q1): open while online
 		CpuStats stats;
 		WakeMailbox waiter;		// for xcall_wait/N (Q3)
 		// The kind whose node found the list empty and kicked: the row the
