@@ -100,7 +100,9 @@ int xk_cpu_possible(int cpu) XK_NOEXCEPT;
 int xk_in_hardirq(void) XK_NOEXCEPT;
 int xk_irqs_disabled(void) XK_NOEXCEPT;
 int xk_preemptible(void) XK_NOEXCEPT;
-int xk_preempt_rt(void) XK_NOEXCEPT;		/* IS_ENABLED(CONFIG_PREEMPT_RT) */
+/* IS_ENABLED(CONFIG_PREEMPT_RT): a constant, read inline (every drain asks). */
+extern const int xk_config_preempt_rt;
+static inline int xk_preempt_rt(void) XK_NOEXCEPT { return xk_config_preempt_rt; }
 
 void xk_preempt_disable(void) XK_NOEXCEPT;
 void xk_preempt_enable(void) XK_NOEXCEPT;

@@ -37,7 +37,7 @@ int xk_cpu_possible(int cpu)
 int xk_in_hardirq(void) { return !!in_hardirq(); }
 int xk_irqs_disabled(void) { return irqs_disabled(); }
 int xk_preemptible(void) { return preemptible(); }
-int xk_preempt_rt(void) { return IS_ENABLED(CONFIG_PREEMPT_RT); }
+const int xk_config_preempt_rt = IS_ENABLED(CONFIG_PREEMPT_RT);
 
 void xk_preempt_disable(void) { preempt_disable(); }
 void xk_preempt_enable(void) { preempt_enable(); }

@@ -18,7 +18,7 @@
 #                 store (the kernel's csd_lock()), not a cmpxchg
 #   plainrun      -DXCALL_COST_PLAIN_RUN: the target's async unlock and
 #                 running count plain stores, not two atomics
-#   noaccount     -DXCALL_COST_NO_ACCOUNT: no per-batch accounting
+#   noaccount     -DXCALL_COST_NO_ACCOUNT: no per-node accounting
 #   senderatomic  -DXCALL_COST_SENDER_ATOMIC: puts back the sender's locked
 #                 add on the target's row (the old remote half of queued)
 #   bridgecalls   -DXCALL_COST_BRIDGE_CALLS: puts back the three bridge

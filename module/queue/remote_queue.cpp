@@ -28,7 +28,7 @@ void RemoteQueue::CpuQueue::Resume::operator()() const noexcept { (void)queue->o
 struct RemoteQueue::DrainHandler {
 	RemoteQueue &rq;
 	CpuQueue &q;
-	bool rt = xk_preempt_rt();	// once per drain, not per node
+	bool rt = xk_preempt_rt();
 	bool lazy_added = false;
 	unsigned drained[XK_TRACE_KINDS] = {};	// per kind, taken: the xcall_drain event
 

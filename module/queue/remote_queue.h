@@ -35,7 +35,7 @@
 //    RCU grace period for queuers already past the check, and drains its
 //    list and backlog before it dies. No node is lost or run twice.
 //  - Statistics (stats.h): the target CPU counts its nodes (queued,
-//    handled) with plain adds, once per drain batch; kicks and pending
+//    handled) with plain adds as its drain hands them over; kicks and pending
 //    claims are dual counters (the target CPU bumps plain local counters,
 //    other CPUs atomic remote ones; readers sum both).
 //
