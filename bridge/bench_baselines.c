@@ -201,7 +201,8 @@ static void bench_fanin_fn(void *info)
 		smp_call_function_single_async(f->cpu, &c[i].csd);
 }
 
-unsigned long long xk_bench_raw_fanin(const unsigned long *sources, int cpu, void *csds, unsigned int n)
+unsigned long long xk_bench_raw_fanin(const unsigned long *sources, int cpu, void *csds, unsigned int n,
+				      unsigned long long *send)
 {
 	struct bench_fanin f = { .csds = csds, .n = n, .cpu = cpu };
 	unsigned long done = 0, total = (unsigned long)n * cpumask_weight(to_cpumask(sources));
@@ -211,6 +212,7 @@ unsigned long long xk_bench_raw_fanin(const unsigned long *sources, int cpu, voi
 	bench_csds_init(f.csds, total, &done);
 	start = ktime_get_ns();
 	on_each_cpu_cond_mask(NULL, bench_fanin_fn, &f, 1, to_cpumask(sources));
+	*send += ktime_get_ns() - start;
 	smp_cond_load_acquire(&done, VAL == total);
 	return ktime_get_ns() - start;
 }

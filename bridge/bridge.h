@@ -291,10 +291,10 @@ unsigned long long xk_bench_raw_async(int cpu, unsigned int n) XK_NOEXCEPT;
  */
 unsigned long long xk_bench_raw_remote_irq_work(int cpu, unsigned int n) XK_NOEXCEPT;
 xk_size_t xk_bench_csds_bytes(unsigned int count) XK_NOEXCEPT;
-/* @send: plus the time to submit the n CSDs (before waiting for them). */
+/* @send: plus the time until the CSDs are submitted (before waiting for them). */
 unsigned long long xk_bench_raw_burst(int cpu, void *csds, unsigned int n, unsigned long long *send) XK_NOEXCEPT;
 unsigned long long xk_bench_raw_fanin(const unsigned long *sources, int cpu, void *csds,
-				      unsigned int n) XK_NOEXCEPT;
+				      unsigned int n, unsigned long long *send) XK_NOEXCEPT;
 unsigned long long xk_bench_raw_broadcast(const unsigned long *mask, unsigned int n) XK_NOEXCEPT;
 
 /* ---- sleeping locks ------------------------------------------------------- */

@@ -220,7 +220,9 @@ struct Run {
 		return elapsed;
 	}
 
-	unsigned long long fanin() noexcept
+	// @send: the time until every sender has queued its nodes (the
+	// senders' share), added to the round's xcall_out.
+	unsigned long long fanin(unsigned long long &send) noexcept
 	{
 		done = 0;
 		failed = 0;
@@ -236,6 +238,7 @@ struct Run {
 					cxxrt::atomic_add(r.failed, 1UL);
 		});
 		// call_on_mask() has waited for every sender: failed is final.
+		send += xk_clock_ns() - start;
 		unsigned long expect = total - cxxrt::read_once(failed);
 		cxxrt::cond_load_acquire(done, [expect](unsigned long v) { return v == expect; });
 		unsigned long long elapsed = xk_clock_ns() - start;
@@ -300,7 +303,7 @@ struct Run {
 		case Mode::Burst:
 			return burst(out.xcall_out);
 		case Mode::Fanin:
-			return fanin();
+			return fanin(out.xcall_out);
 		case Mode::Broadcast:
 			return broadcast(k);
 		default:
@@ -325,7 +328,7 @@ struct Run {
 		case Mode::Burst:
 			return xk_bench_raw_burst(cpu, csds, n, &out.raw_out);
 		case Mode::Fanin:
-			return xk_bench_raw_fanin(others.bits(), cpu, csds, n);
+			return xk_bench_raw_fanin(others.bits(), cpu, csds, n, &out.raw_out);
 		case Mode::Broadcast:
 			return xk_bench_raw_broadcast(others.bits(), k);
 		default:
@@ -532,8 +535,8 @@ int BenchKnob::show(Text &out) noexcept
 		ppm_line("ratio", r.sorted[Ratio]);
 		if (r.mode == Mode::Local)
 			ppm_line("queue_ratio", r.sorted[QueueRatio]);
-		if (r.mode == Mode::Burst) {
-			// The sender's share: queueing the n nodes, before waiting.
+		if (r.mode == Mode::Burst || r.mode == Mode::Fanin) {
+			// The senders' share: queueing the nodes, before waiting.
 			ns_line("xcall_send", r.sorted[XcallOut]);
 			ns_line("raw_send", r.sorted[RawOut]);
 		}
