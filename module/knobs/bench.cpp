@@ -53,7 +53,11 @@ constexpr const ModeInfo &info(Mode m) noexcept { return mode_table[unsigned(m)]
 // A node the bench queues: counts itself done on the target CPU. Only the
 // target runs these nodes, one at a time with interrupts off, so the count
 // is a plain increment published with release (no shared atomic to bounce).
-struct BenchNode : cq::Node {
+// A cache line each, as the kernel side's CSDs (bench_baselines.c): packed
+// nodes would share lines between a sender queueing one node and the
+// target draining the one before it, a cost the kernel side does not pay
+// (issue 22: fanin's senders were 1.5x the kernel's before this).
+struct alignas(64) BenchNode : cq::Node {
 	unsigned long *done;
 };
 
