@@ -55,8 +55,7 @@ constexpr const ModeInfo &info(Mode m) noexcept { return mode_table[unsigned(m)]
 // is a plain increment published with release (no shared atomic to bounce).
 // A cache line each, as the kernel side's CSDs (bench_baselines.c): packed
 // nodes would share lines between a sender queueing one node and the
-// target draining the one before it, a cost the kernel side does not pay
-// (issue 22: fanin's senders were 1.5x the kernel's before this).
+// target draining the one before it, a cost the kernel side does not pay.
 struct alignas(64) BenchNode : cq::Node {
 	unsigned long *done;
 };

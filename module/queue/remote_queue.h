@@ -215,15 +215,17 @@ private:
 		{
 		}
 
-		// What every queuer reads or writes per node, on a cache line
-		// of its own, as the kernel's call_single_queue
-		// (DEFINE_PER_CPU_SHARED_ALIGNED): the drain's per-node writes
-		// (the statistics) must not take that line from the senders.
+		// Three cache lines, by who writes them: the list, which
+		// every queuer and the drain write, alone on one as the
+		// kernel's call_single_queue (DEFINE_PER_CPU_SHARED_ALIGNED);
+		// what queuers only read (written on hotplug), on the next, so
+		// that it stays in every queuer's cache; then the drain's own
+		// state and counters, written per batch or per node.
 		alignas(64) cq::LockFreeList list;	// the merged list
-		AcceptGate accepting;		// (Q1): open while online
-		alignas(64) int cpu;
+		alignas(64) AcceptGate accepting;	// (Q1): open while online
+		int cpu;
 		RemoteQueue *owner;
-		cq::Backlog backlog;		// taken, not yet run: this CPU's only, IRQs off
+		alignas(64) cq::Backlog backlog;	// taken, not yet run: this CPU's only, IRQs off
 		LazyList lazy;			// irq_work items for xcall_lazy/N (Q4)
 		CpuStats stats;
 		WakeMailbox waiter;		// for xcall_wait/N (Q3)
