@@ -157,6 +157,15 @@ static void bench_burst_fn(void *info)
 	smp_store_release(c->done, READ_ONCE(*c->done) + 1);	/* pairs with the waiter's acquire */
 }
 
+/*
+ * How many CSDs of a burst ran, alone on its cache line: the target writes
+ * it per CSD while the senders read their parameters per CSD (as xcall's
+ * side, module/knobs/bench.cpp).
+ */
+struct bench_done {
+	unsigned long count;
+} ____cacheline_aligned;
+
 static void bench_csds_init(struct bench_burst_csd *c, unsigned int count, unsigned long *done)
 {
 	unsigned int i;
@@ -170,16 +179,16 @@ static void bench_csds_init(struct bench_burst_csd *c, unsigned int count, unsig
 unsigned long long xk_bench_raw_burst(int cpu, void *csds, unsigned int n, unsigned long long *send)
 {
 	struct bench_burst_csd *c = csds;
-	unsigned long done = 0;
+	struct bench_done done = { 0 };
 	u64 start;
 	unsigned int i;
 
-	bench_csds_init(c, n, &done);
+	bench_csds_init(c, n, &done.count);
 	start = ktime_get_ns();
 	for (i = 0; i < n; i++)
 		smp_call_function_single_async(cpu, &c[i].csd);
 	*send += ktime_get_ns() - start;
-	smp_cond_load_acquire(&done, VAL == n);
+	smp_cond_load_acquire(&done.count, VAL == n);
 	return ktime_get_ns() - start;
 }
 
@@ -205,15 +214,16 @@ unsigned long long xk_bench_raw_fanin(const unsigned long *sources, int cpu, voi
 				      unsigned long long *send)
 {
 	struct bench_fanin f = { .csds = csds, .n = n, .cpu = cpu };
-	unsigned long done = 0, total = (unsigned long)n * cpumask_weight(to_cpumask(sources));
+	struct bench_done done = { 0 };
+	unsigned long total = (unsigned long)n * cpumask_weight(to_cpumask(sources));
 	u64 start;
 
 	atomic_set(&f.next_slice, 0);
-	bench_csds_init(f.csds, total, &done);
+	bench_csds_init(f.csds, total, &done.count);
 	start = ktime_get_ns();
 	on_each_cpu_cond_mask(NULL, bench_fanin_fn, &f, 1, to_cpumask(sources));
 	*send += ktime_get_ns() - start;
-	smp_cond_load_acquire(&done, VAL == total);
+	smp_cond_load_acquire(&done.count, VAL == total);
 	return ktime_get_ns() - start;
 }
 

@@ -79,8 +79,11 @@ struct Run {
 	BenchNode *nodes = nullptr;	// burst, fanin: n per source; broadcast: one per CPU; else one
 	unsigned node_count = 0;
 	void *csds = nullptr;		// burst, fanin: the kernel side's CSDs
-	unsigned long done = 0;		// nodes that ran (count_done)
-	unsigned long failed = 0;	// fanin: nodes the queue refused (atomic)
+	// Nodes that ran (count_done), alone on its cache line: the target
+	// writes it per node, the senders read the fields above per node (as
+	// on the kernel side, bench_baselines.c).
+	alignas(64) unsigned long done = 0;
+	alignas(64) unsigned long failed = 0;	// fanin: nodes the queue refused (atomic)
 	unsigned next_slice = 0;	// fanin: which source takes which nodes (atomic)
 	CpuMask others;			// fanin: senders; broadcast: targets (set per chunk)
 	CpuMask kicked;			// broadcast: queue_each()'s kick mask
