@@ -104,10 +104,31 @@ int xk_preemptible(void) XK_NOEXCEPT;
 extern const int xk_config_preempt_rt;
 static inline int xk_preempt_rt(void) XK_NOEXCEPT { return xk_config_preempt_rt; }
 
+/* The kernel's own preempt_disable() and preempt_enable(), as calls. */
 void xk_preempt_disable(void) XK_NOEXCEPT;
 void xk_preempt_enable(void) XK_NOEXCEPT;
-/* preempt_disable(), then smp_processor_id(): one call on the queue's hot path. */
+/* preempt_disable(), then smp_processor_id(): one call. */
 int xk_preempt_disable_cpu(void) XK_NOEXCEPT;
+/*
+ * What module/kernel/sync.h needs to do the two inline, as the kernel's
+ * x86-64 preempt.h does (a queued node costs two calls fewer, issue 22):
+ * the %gs-relative addresses of this CPU's preempt count and CPU number,
+ * and whether that is allowed here (xk_preempt_inline: x86-64 SMP with
+ * CONFIG_PREEMPT_COUNT, and neither CONFIG_DEBUG_PREEMPT nor
+ * CONFIG_TRACE_PREEMPT_TOGGLE, which make the kernel's own an
+ * out-of-line, checked and traced call; else the calls above).
+ * xk_preempt_lazy: the kernel's preempt_enable() also reschedules when the
+ * count reaches 0 with only a lazy reschedule pending (6.1 PREEMPT_RT's
+ * CONFIG_PREEMPT_LAZY). xk_preempt_check_resched(): the slow path of an
+ * inline enable that reached 0, what the kernel's preempt_enable() does then.
+ */
+extern const int xk_preempt_inline, xk_preempt_lazy;
+extern const unsigned long xk_pcpu_preempt_count, xk_pcpu_cpu_number;
+void xk_preempt_check_resched(void) XK_NOEXCEPT;
+/* For the self-test of the inline path: preempt_count(), need_resched(), and a reschedule request. */
+int xk_preempt_count(void) XK_NOEXCEPT;
+int xk_need_resched(void) XK_NOEXCEPT;
+void xk_request_resched(void) XK_NOEXCEPT;
 /*
  * cpumask_bits(cpu_possible_mask): fixed after boot, so C++ may test a bit
  * itself instead of calling xk_cpu_possible() per node.

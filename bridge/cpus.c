@@ -18,6 +18,7 @@
 #include <linux/sched/signal.h>
 #include <linux/smp.h>
 #include <linux/string.h>
+#include <linux/version.h>
 
 #include "bridge.h"
 
@@ -38,6 +39,39 @@ int xk_in_hardirq(void) { return !!in_hardirq(); }
 int xk_irqs_disabled(void) { return irqs_disabled(); }
 int xk_preemptible(void) { return preemptible(); }
 const int xk_config_preempt_rt = IS_ENABLED(CONFIG_PREEMPT_RT);
+
+#if defined(CONFIG_X86_64) && defined(CONFIG_SMP) && defined(CONFIG_PREEMPT_COUNT) && \
+	!defined(CONFIG_DEBUG_PREEMPT) && !defined(CONFIG_TRACE_PREEMPT_TOGGLE)
+const int xk_preempt_inline = 1;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+const unsigned long xk_pcpu_preempt_count = (unsigned long)&pcpu_hot.preempt_count;
+const unsigned long xk_pcpu_cpu_number = (unsigned long)&pcpu_hot.cpu_number;
+#else
+const unsigned long xk_pcpu_preempt_count = (unsigned long)&__preempt_count;
+const unsigned long xk_pcpu_cpu_number = (unsigned long)&cpu_number;
+#endif
+#else
+const int xk_preempt_inline;
+const unsigned long xk_pcpu_preempt_count, xk_pcpu_cpu_number;
+#endif
+const int xk_preempt_lazy = IS_ENABLED(CONFIG_PREEMPT_LAZY) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0);
+/*
+ * An inline enable reached 0 (or, lazy, may have): what the kernel's
+ * preempt_enable() would do now. preempt_check_resched() is not for
+ * modules; a disable/enable pair around the same count is the same test.
+ */
+void xk_preempt_check_resched(void)
+{
+	preempt_disable();
+	preempt_enable();
+}
+int xk_preempt_count(void) { return preempt_count(); }
+int xk_need_resched(void) { return need_resched(); }
+void xk_request_resched(void)
+{
+	set_tsk_need_resched(current);
+	set_preempt_need_resched();
+}
 
 void xk_preempt_disable(void) { preempt_disable(); }
 void xk_preempt_enable(void) { preempt_enable(); }

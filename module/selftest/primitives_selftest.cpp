@@ -506,6 +506,47 @@ void guards_nest_and_restore(Check &check, const SelfTestEnv &)
 	}
 }
 
+// PinnedCpu and PreemptGuard do inline what the kernel's preempt_disable()
+// and preempt_enable() do (issue 22): the same count, nested, the same
+// CPU, and a reschedule requested meanwhile handled at the end as the
+// kernel's own enable handles it (on a preemptible kernel it schedules and
+// clears need_resched; with voluntary preemption it stays for later).
+void preempt_inline_matches_kernel(Check &check, const SelfTestEnv &)
+{
+	check.expect(xk_preemptible(), "test must start preemptible");
+	int base = xk_preempt_count();
+	{
+		PinnedCpu outer;
+		check.expect(xk_preempt_count() == base + 1, "PinnedCpu: preempt count %d, expected %d",
+			     xk_preempt_count(), base + 1);
+		check.expect(outer.cpu() == xk_this_cpu(), "PinnedCpu says CPU %d, the kernel %d", outer.cpu(),
+			     xk_this_cpu());
+		{
+			PreemptGuard inner;
+			check.expect(xk_preempt_count() == base + 2, "nested PreemptGuard: count %d, expected %d",
+				     xk_preempt_count(), base + 2);
+		}
+		check.expect(xk_preempt_count() == base + 1, "after the nested guard: count %d, expected %d",
+			     xk_preempt_count(), base + 1);
+	}
+	check.expect(xk_preempt_count() == base && xk_preemptible(), "after both: count %d, expected %d",
+		     xk_preempt_count(), base);
+
+	xk_preempt_disable();
+	xk_request_resched();
+	xk_preempt_enable();
+	bool kernel_left = xk_need_resched();
+	{
+		PinnedCpu pinned;
+		xk_request_resched();
+	}
+	bool ours_left = xk_need_resched();
+	check.expect(kernel_left == ours_left, "a reschedule requested under preemption off: need_resched %d after "
+		     "the kernel's preempt_enable(), %d after PinnedCpu's", kernel_left, ours_left);
+	check.expect(xk_preempt_count() == base, "count %d after the reschedule, expected %d", xk_preempt_count(),
+		     base);
+}
+
 // ---- HotplugState ----------------------------------------------------------------------
 
 struct HotplugCounter {
@@ -606,6 +647,7 @@ constexpr SelfTestCase primitive_cases[] = {
 	{"irq_work_destructor_syncs", irq_work_destructor_syncs},
 	{"percpu_instances", percpu_instances},
 	{"guards_nest_and_restore", guards_nest_and_restore},
+	{"preempt_inline_matches_kernel", preempt_inline_matches_kernel},
 	{"hotplug_state_invokes_callbacks", hotplug_state_invokes_callbacks},
 	{"ipi_burst", ipi_burst},
 };

@@ -46,6 +46,7 @@ TEST_F(primitives, irq_work_lazy) { EXPECT_CASE_OK("irq_work_lazy"); }
 TEST_F(primitives, irq_work_destructor_syncs) { EXPECT_CASE_OK("irq_work_destructor_syncs"); }
 TEST_F(primitives, percpu_instances) { EXPECT_CASE_OK("percpu_instances"); }
 TEST_F(primitives, guards_nest_and_restore) { EXPECT_CASE_OK("guards_nest_and_restore"); }
+TEST_F(primitives, preempt_inline_matches_kernel) { EXPECT_CASE_OK("preempt_inline_matches_kernel"); }
 TEST_F(primitives, hotplug_state_invokes_callbacks) { EXPECT_CASE_OK("hotplug_state_invokes_callbacks"); }
 
 /*
