@@ -256,17 +256,10 @@ void RemoteQueue::kick_mask(CpuMask &cpus) noexcept
 	cpus.for_each([&](int c) { cpus.clear(unsigned(c)); });
 }
 
-// The per-node path (a burst is this, n times): one bridge call each way
-// for preemption (PinnedCpu), the CPU's queue and the possible check
-// inline (PerCpu), the node's lock and the push its only atomics; the
-// target counts the node (DrainHandler), not the sender.
-int RemoteQueue::queue(int cpu, cq::Node &node, QueueKind kind) noexcept
-{
-	// Preemption off is also the RCU read side that cpu_offline() waits out.
-	PinnedCpu pinned;
-	return queue_one(cpu, node, kind, pinned.cpu(), nullptr);
-}
-
+// The per-node path (a burst is queue(), n times): preemption (PinnedCpu),
+// the CPU's queue and the possible check inline (PerCpu), the node's lock
+// and the push its only atomics; the target counts the node
+// (DrainHandler), not the sender.
 int RemoteQueue::queue_one(int cpu, cq::Node &node, QueueKind kind, int self, CpuMask *defer) noexcept
 {
 	if (!queues_.has(cpu))

@@ -121,7 +121,14 @@ public:
 	//
 	// The caller owns @node: it must stay alive until the node is idle
 	// again (cq::Node::idle(); for a sync call, after wait_draining_own()).
-	[[nodiscard]] int queue(int cpu, cq::Node &node, QueueKind kind) noexcept;
+	// Inline: the per-node path is one call (queue_one()), preemption off
+	// and on inline around it (PinnedCpu).
+	[[nodiscard]] int queue(int cpu, cq::Node &node, QueueKind kind) noexcept
+	{
+		// Preemption off is also the RCU read side that cpu_offline() waits out.
+		PinnedCpu pinned;
+		return queue_one(cpu, node, kind, pinned.cpu(), nullptr);
+	}
 
 	// One node to each CPU of @cpus as @kind, as queue() does (@node_of(cpu)
 	// gives the node; @each(cpu, ret) gets queue()'s answer), kicked as
