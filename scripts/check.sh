@@ -160,6 +160,8 @@ host_lane() {
 	count "${p:-0}" "${f:-1}" "host unit tests"
 	step "docs: links and anchors resolve, make help = README's targets table = the Makefile's"; "$XCALL_TOP/tests/docs-check.sh" | tee "$logs/docs.log"; count $(ktap_lines "$logs/docs.log") "docs"
 
+	step "the IPI witness's trace analysis on hand-written traces"; "$XCALL_TOP/tests/ipi-witness-awk.sh" | tee "$logs/witness-awk.log"; count $(ktap_lines "$logs/witness-awk.log") "witness awk"
+
 	step "mutants: a few ordering operations weakened, each must fail a host test (make mutants: all)"
 	"$XCALL_TOP/scripts/mutants.sh" --fast | tee "$logs/mutants.log" ||
 		grep -q '^not ok' "$logs/mutants.log" || echo "not ok mutants_run # scripts/mutants.sh failed" | tee -a "$logs/mutants.log"

@@ -8,8 +8,11 @@
 #  - a joined kick is explained if, when it was queued, the target had a
 #    CSD queued that had not yet run. csd_function_entry marks a CSD run;
 #    the kernel traces no entry for ttwu and irq_work entries, so those
-#    count as pending until the target runs any traced CSD after them
-#    (the flush that ran it took the whole list).
+#    count as pending until the target runs a traced CSD queued after
+#    them: the flush that ran it took the whole list, and that list held
+#    them or an earlier flush had taken them. (A traced CSD queued before
+#    them proves nothing: its flush may have taken the list before they
+#    were queued, and they wait for the next one.)
 function field(re, off) { return match($0, re) ? substr($0, RSTART + off, RLENGTH - off) : "" }
 function resolve(s, how) {
 	if (how == "ipi") ipis++
@@ -31,13 +34,19 @@ function resolve(s, how) {
 		pend[cpu] = target
 		had_pending[cpu] = pending_here
 	}
-	if ($0 ~ /func=(sched_ttwu_pending|irq_work)/) untraced[target]++
-	else queued_to[csd] = target
+	if ($0 ~ /func=(sched_ttwu_pending|irq_work)/) {
+		untraced[target]++
+		untraced_newest[target] = NR
+	} else {
+		queued_to[csd] = target
+		queued_at[csd] = NR
+	}
 	next
 }
 / csd_function_entry: / {
+	if (csd in queued_at && queued_at[csd] > untraced_newest[cpu]) untraced[cpu] = 0
 	delete queued_to[csd]
-	untraced[cpu] = 0
+	delete queued_at[csd]
 	next
 }
 / ipi_send_cpu: / { if (pend[cpu] != "" && pend[cpu] == target) resolve(cpu, "ipi"); next }
