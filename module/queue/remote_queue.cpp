@@ -256,9 +256,11 @@ void RemoteQueue::kick_mask(CpuMask &cpus) noexcept
 	cpus.for_each([&](int c) { cpus.clear(unsigned(c)); });
 }
 
-// queue_one()'s general path (its common case is inline): irq_work items,
-// nodes for this CPU, and the refusals.
-int RemoteQueue::queue_slow(int cpu, cq::Node &node, QueueKind kind, int self, CpuMask *defer) noexcept
+// The per-node path (a burst is queue(), n times): preemption (PinnedCpu),
+// the CPU's queue and the possible check inline (PerCpu), the node's lock
+// and the push its only atomics; the target counts the node
+// (DrainHandler), not the sender.
+int RemoteQueue::queue_one(int cpu, cq::Node &node, QueueKind kind, int self, CpuMask *defer) noexcept
 {
 	if (!queues_.has(cpu))
 		return refuse(Misuse::BadCpu, -XK_ENXIO);
@@ -275,9 +277,25 @@ int RemoteQueue::queue_slow(int cpu, cq::Node &node, QueueKind kind, int self, C
 	} else if (!cq::lock_node(node, info.node_type)) {
 		return refuse(Misuse::NodeInFlight, -XK_EBUSY);
 	}
+	// The node is ours until the drain hands it over: these writes are
+	// published by the push (1).
+	node.tag = (unsigned short)kind;
+	// 0: not stamped (ktime_get_ns() is never 0 once booted).
+	node.queued_ns = cxxrt::read_once(stamp_latency_) ? xk_clock_ns() : 0;
+#ifdef XCALL_COST_SENDER_ATOMIC
+	// Measurement build only (scripts/cost-breakdown.sh): what the sender
+	// did per node before issue 22, a locked add on the target's row (the
+	// remote half of `queued`), to weigh it.
+	if (remote)
+		q.stats.cost_probe_remote_add(kind);
+#endif
+#ifdef XCALL_COST_BRIDGE_CALLS
+	// Measurement build only: the three bridge calls per node made inline
+	// by issue 22 (possible check, per_cpu_ptr(), this CPU), to weigh them.
+	asm volatile("" : : "r"(xk_cpu_possible(cpu)), "r"(xk_per_cpu_ptr(nullptr, cpu)), "r"(xk_this_cpu()));
+#endif
 	if (!remote && (info.node_type == cq::kind_sync || info.node_type == cq::kind_async)) {
 		// Like smp_call_function_single*() to this CPU: at once, IRQs off.
-		stamp(node, kind);
 		xk_trace_node_queue(cpu, info.name, 0);
 		IrqSaveGuard irqs_off;
 		q.stats.count_queued_here(kind);
@@ -289,7 +307,11 @@ int RemoteQueue::queue_slow(int cpu, cq::Node &node, QueueKind kind, int self, C
 			DrainHandler::traced(&node, cq::run_async);
 		return queued;
 	}
-	return publish(q, node, kind, self, defer);
+	bool first = q.list.push(&node);	// (1): empty -> non-empty: kick
+	xk_trace_node_queue(cpu, info.name, first);	// after the push: node may be gone
+	if (first)
+		kick_cpu(q, kind, self, defer);
+	return queued;
 }
 
 // ---- hotplug -------------------------------------------------------------------------

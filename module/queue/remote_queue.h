@@ -121,8 +121,8 @@ public:
 	//
 	// The caller owns @node: it must stay alive until the node is idle
 	// again (cq::Node::idle(); for a sync call, after wait_draining_own()).
-	// Inline, as queue_one()'s common case: a node queued to another CPU
-	// costs no call but the kick's (issue 22).
+	// Inline: the per-node path is one call (queue_one()), preemption off
+	// and on inline around it (PinnedCpu).
 	[[nodiscard]] int queue(int cpu, cq::Node &node, QueueKind kind) noexcept
 	{
 		// Preemption off is also the RCU read side that cpu_offline() waits out.
@@ -248,53 +248,7 @@ private:
 
 	// queue() on CPU @self, preemption off. @defer: a remote kick is
 	// claimed and its CPU set there, for kick_mask(), instead of sent.
-	// Inline for its common case, a call, async or wake node to another
-	// CPU that accepts it (a burst is this, n times); queue_slow() for
-	// the rest: irq_work items, this CPU, and every refusal.
-	int queue_one(int cpu, cq::Node &node, QueueKind kind, int self, CpuMask *defer) noexcept
-	{
-		const KindInfo &info = kind_info(kind);
-		if (info.irq_work || cpu == self || !queues_.has(cpu))
-			return queue_slow(cpu, node, kind, self, defer);
-		CpuQueue &q = queues_.on(cpu);
-		// Not accepting, or the node still queued: queue_slow() looks
-		// again and refuses it (or queues it, if that changed meanwhile).
-		if (!q.accepting.admits() || !cq::lock_node(node, info.node_type))	// (Q1), (1')
-			return queue_slow(cpu, node, kind, self, defer);
-		return publish(q, node, kind, self, defer);
-	}
-	int queue_slow(int cpu, cq::Node &node, QueueKind kind, int self, CpuMask *defer) noexcept;
-	// The node's label and time stamp, written while it is ours (locked
-	// or claimed); the push (1) publishes them.
-	void stamp(cq::Node &node, QueueKind kind) noexcept
-	{
-		node.tag = (unsigned short)kind;
-		// 0: not stamped (ktime_get_ns() is never 0 once booted).
-		node.queued_ns = cxxrt::read_once(stamp_latency_) ? xk_clock_ns() : 0;
-	}
-	// A node locked or claimed for @q's CPU onto its list; a kick if the
-	// list was empty.
-	int publish(CpuQueue &q, cq::Node &node, QueueKind kind, int self, CpuMask *defer) noexcept
-	{
-		stamp(node, kind);
-#ifdef XCALL_COST_SENDER_ATOMIC
-		// Measurement build only (scripts/cost-breakdown.sh): what the
-		// sender did per node before issue 22, a locked add on the
-		// target's row (the remote half of `queued`), to weigh it.
-		if (q.cpu != self)
-			q.stats.cost_probe_remote_add(kind);
-#endif
-#ifdef XCALL_COST_BRIDGE_CALLS
-		// Measurement build only: the three bridge calls per node made
-		// inline by issue 22 (possible check, per_cpu_ptr(), this CPU).
-		asm volatile("" : : "r"(xk_cpu_possible(q.cpu)), "r"(xk_per_cpu_ptr(nullptr, q.cpu)), "r"(xk_this_cpu()));
-#endif
-		bool first = q.list.push(&node);	// (1): empty -> non-empty: kick
-		xk_trace_node_queue(q.cpu, kind_name(kind), first);	// after the push: node may be gone
-		if (first)
-			kick_cpu(q, kind, self, defer);
-		return queued;
-	}
+	int queue_one(int cpu, cq::Node &node, QueueKind kind, int self, CpuMask *defer) noexcept;
 	void kick_cpu(CpuQueue &q, QueueKind kind, int self, CpuMask *defer) noexcept;
 	// wait_draining_own() with this CPU's queue, @own, known.
 	void wait_draining(const cq::Node &node, CpuQueue &own) noexcept;
