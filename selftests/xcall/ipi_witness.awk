@@ -13,12 +13,31 @@
 #    them or an earlier flush had taken them. (A traced CSD queued before
 #    them proves nothing: its flush may have taken the list before they
 #    were queued, and they wait for the next one.)
+#  - or if another CPU queued a CSD to the same target after the kick's
+#    event and before the kick ran: csd_queue_cpu is traced before the
+#    llist_add(), so that CSD may have reached the list first, found it
+#    empty and sent the IPI the kick then rode on.
+# With -v where=FILE, the trace line number of each unexplained kick goes
+# there, one per line (ipi_witness.sh shows the trace around them).
 function field(re, off) { return match($0, re) ? substr($0, RSTART + off, RLENGTH - off) : "" }
 function resolve(s, how) {
 	if (how == "ipi") ipis++
 	else if (how == "wake") wakes++
-	else { joined++; if (!had_pending[s]) unexplained++ }
+	else {
+		joined++
+		if (!had_pending[s] && !raced[s]) {
+			# Unexplained unless another CPU queues to the target before it runs.
+			suspect[kick_csd[s]] = pend[s]
+			suspect_cpu[kick_csd[s]] = s
+			suspect_line[kick_csd[s]] = kick_line[s]
+		}
+	}
 	pend[s] = ""
+}
+function unexplain(k) {
+	unexplained++
+	if (where != "") print suspect_line[k] > where
+	delete suspect[k]
 }
 {
 	cpu = field("\\[[0-9]+\\]", 1); sub(/\]$/, "", cpu); cpu += 0
@@ -27,12 +46,17 @@ function resolve(s, how) {
 }
 / csd_queue_cpu: / {
 	if (pend[cpu] != "") resolve(cpu, "joined")
+	for (s in pend) if (pend[s] == target && s != cpu) raced[s] = 1
+	for (k in suspect) if (suspect[k] == target && suspect_cpu[k] != cpu) delete suspect[k]
 	pending_here = untraced[target] > 0
 	for (c in queued_to) if (queued_to[c] == target) pending_here = 1
 	if ($0 ~ /RemoteQueue8CpuQueue4Kick/) {
 		kicks++
 		pend[cpu] = target
 		had_pending[cpu] = pending_here
+		raced[cpu] = 0
+		kick_csd[cpu] = csd
+		kick_line[cpu] = NR
 	}
 	if ($0 ~ /func=(sched_ttwu_pending|irq_work)/) {
 		untraced[target]++
@@ -44,6 +68,7 @@ function resolve(s, how) {
 	next
 }
 / csd_function_entry: / {
+	if (csd in suspect) unexplain(csd)
 	if (csd in queued_at && queued_at[csd] > untraced_newest[cpu]) untraced[cpu] = 0
 	delete queued_to[csd]
 	delete queued_at[csd]
@@ -53,5 +78,6 @@ function resolve(s, how) {
 / sched_wake_idle_without_ipi: / { if (pend[cpu] != "" && pend[cpu] == target) resolve(cpu, "wake"); next }
 END {
 	for (s in pend) if (pend[s] != "") resolve(s, "joined")
+	for (k in suspect) unexplain(k)
 	print kicks + 0, ipis + 0, wakes + 0, joined + 0, unexplained + 0
 }

@@ -66,7 +66,8 @@ witness() {
 	ktap_result $ok "workload_ran_$phase"
 	lost=$(cat $T/per_cpu/cpu*/stats | awk '$1 == "overrun:" { n += $2 } END { print n + 0 }')
 	ktap_result $([ "$lost" = 0 ]; echo $?) "no_event_lost_$phase" "$lost lost"
-	set -- $(awk -f ./ipi_witness.awk $T/trace)
+	rm -f /tmp/witness-unexplained
+	set -- $(awk -v where=/tmp/witness-unexplained -f ./ipi_witness.awk $T/trace)
 	traced_kicks=$1 traced_ipis=$2 traced_wakes=$3 joined=$4 unexplained=$5
 	kicks=$(col 5) kicks_irq=$(col 9) kicks_polled=$(col 10)
 	echo "# $phase targets: xcall kicks $kicks (kicks_irq $kicks_irq, kicks_polled $kicks_polled);" \
@@ -77,6 +78,12 @@ witness() {
 		"kernel_traced_every_kick_$phase" "$traced_kicks traced, $kicks counted"
 	ktap_result $([ "$unexplained" = 0 ]; echo $?) \
 		"kernel_sent_no_ipi_only_behind_a_pending_csd_$phase" "$unexplained kicks without IPI or wake, none pending"
+	# The evidence for a failure: the trace before and after the first
+	# two such kicks.
+	[ -s /tmp/witness-unexplained ] && head -n 2 /tmp/witness-unexplained | while read -r at; do
+		echo "# trace around the kick at line $at:"
+		sed -n "$((at > 40 ? at - 40 : 1)),$((at + 5))p" $T/trace | sed 's/^/#   /'
+	done
 	if [ "$phase" = busy ]; then
 		ktap_result $([ $((traced_ipis + joined)) = "$kicks_irq" ] && [ "$traced_wakes" = 0 ]; echo $?) \
 			"kernel_ipis_equal_kicks_irq_$phase" \
