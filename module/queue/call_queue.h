@@ -115,16 +115,24 @@ public:
 		return n;
 	}
 
-	static Node *reverse(Node *node) noexcept
+	// Reverses a detached list; @each(node) sees every node in the same
+	// walk (the backlog counts and types a batch there).
+	template <typename Each>
+	static Node *reverse(Node *node, Each each) noexcept
 	{
 		Node *reversed = nullptr;
 		while (node) {
 			Node *next = node->next;
+			each(node);
 			node->next = reversed;
 			reversed = node;
 			node = next;
 		}
 		return reversed;
+	}
+	static Node *reverse(Node *node) noexcept
+	{
+		return reverse(node, [](Node *) {});
 	}
 
 private:
@@ -280,15 +288,11 @@ public:
 	{
 		if (!taken)
 			return;
-		Node *oldest = nullptr;
 		unsigned n = 0, types = 0;
-		for (Node *node = taken, *next; node; node = next) {
-			next = node->next;
-			node->next = oldest;
-			oldest = node;
+		Node *oldest = LockFreeList::reverse(taken, [&](Node *node) {
 			types |= type_bit(node->type());
 			n++;
-		}
+		});
 		if (tail_)
 			tail_->next = oldest;
 		else
