@@ -24,7 +24,7 @@ check() {	# NAME EXPECTED TRACE-LINES...
 	fi
 }
 echo "TAP version 13"
-echo "1..5"
+echo "1..6"
 check ttwu_queued_after_the_flush_is_pending "1 0 0 1 0" \
 	' sh-1 [000] d..1. 1.0: csd_queue_cpu: cpu=1 callsite=x func=sched_ttwu_pending csd=0x10' \
 	' sh-1 [002] d..1. 1.1: csd_queue_cpu: cpu=1 callsite=x func=foo csd=0x20' \
@@ -53,4 +53,10 @@ check queueing_after_the_kick_ran_explains_nothing "1 0 0 1 1" \
 	' sh-1 [000] d..1. 1.3: csd_queue_cpu: cpu=3 callsite=x func=bar csd=0x50' \
 	' sh-1 [001] d..1. 1.5: csd_function_entry: func=kick csd=0x40' \
 	' sh-1 [002] d..1. 1.6: csd_queue_cpu: cpu=1 callsite=x func=foo csd=0x20'
+check softirq_queueing_between_a_kick_and_its_ipi_resolves_nothing "1 1 0 0 0" \
+	" sh-1595 [000] ...2. 228.710532: csd_queue_cpu: cpu=2 callsite=x $kick csd=0x40" \
+	' sh-1595 [000] d.s7. 228.712125: csd_queue_cpu: cpu=1 callsite=ttwu_queue_wakelist func=sched_ttwu_pending csd=0x10' \
+	' sh-1595 [000] d.s7. 228.712131: ipi_send_cpu: cpu=1 callsite=x callback=x' \
+	' sh-1595 [000] ...2. 228.712131: ipi_send_cpu: cpu=2 callsite=x callback=x' \
+	' <idle>-0 [002] d.h1. 228.712303: csd_function_entry: func=kick csd=0x40'
 exit $failed

@@ -4,7 +4,10 @@
 # "kicks ipis wakes joined unexplained" for xcall's kick CSDs:
 #  - a kick is resolved by the next event on its sending CPU: an
 #    ipi_send_cpu or sched_wake_idle_without_ipi to its target, else it
-#    joined a CSD already queued there (a new csd_queue_cpu, or the end);
+#    joined a CSD already queued there (a new csd_queue_cpu in the same
+#    context, or the end). A csd_queue_cpu from an interrupt that came in
+#    between (its hardirq/softirq mark differs) does not resolve it: the
+#    kick's own IPI follows once the interrupt returns;
 #  - a joined kick is explained if, when it was queued, the target had a
 #    CSD queued that had not yet run. csd_function_entry marks a CSD run;
 #    the kernel traces no entry for ttwu and irq_work entries, so those
@@ -43,9 +46,10 @@ function unexplain(k) {
 	cpu = field("\\[[0-9]+\\]", 1); sub(/\]$/, "", cpu); cpu += 0
 	target = field(" cpu=[0-9]+", 5)
 	csd = field(" csd=[0-9a-fx]+", 5)
+	ctx = substr(field("\\] [^ ]+ ", 2), 3, 1)	# the flags' hardirq/softirq mark
 }
 / csd_queue_cpu: / {
-	if (pend[cpu] != "") resolve(cpu, "joined")
+	if (pend[cpu] != "" && ctx == kick_ctx[cpu]) resolve(cpu, "joined")
 	for (s in pend) if (pend[s] == target && s != cpu) raced[s] = 1
 	for (k in suspect) if (suspect[k] == target && suspect_cpu[k] != cpu) delete suspect[k]
 	pending_here = untraced[target] > 0
@@ -57,6 +61,7 @@ function unexplain(k) {
 		raced[cpu] = 0
 		kick_csd[cpu] = csd
 		kick_line[cpu] = NR
+		kick_ctx[cpu] = ctx
 	}
 	if ($0 ~ /func=(sched_ttwu_pending|irq_work)/) {
 		untraced[target]++
