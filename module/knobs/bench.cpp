@@ -120,6 +120,10 @@ struct Run {
 			BenchNode *node = new (&nodes[i]) BenchNode;
 			node->func = mode == Mode::Broadcast ? do_nothing : count_done;
 			node->done = &done;
+			// Each node is queued by one CPU at a time (fanin: each
+			// sender its own slice), the contract of the kernel side's
+			// CSDs: the lock is theirs, a check and a store.
+			node->set_one_queuer();
 		}
 		if (mode == Mode::Burst || mode == Mode::Fanin) {
 			csds = xk_alloc_large(xk_bench_csds_bytes(node_count));

@@ -225,6 +225,7 @@ int QueueKnobs::queue_batch(const Command &cmd, Batch **out) noexcept
 			node->func = knob_node_func;
 			node->batch = batch;
 			node->target = cpu;
+			node->set_one_queuer();	// queued by this writer only
 		}
 	});
 	for (unsigned round = 0; round < cmd.count; round++) {

@@ -42,7 +42,12 @@ enum : unsigned {
 	kind_sync = 0x10,
 	kind_irq_work = 0x20,
 	kind_wake = 0x30,
-	kind_mask = 0xf0,
+	kind_mask = 0x30,
+
+	// Calls and wakes whose owner queues them from one context at a time,
+	// as the kernel requires of a CSD: set once by set_one_queuer(), kept
+	// for life. Their lock is a check and a store (lock_node()).
+	one_queuer = 0x80,
 
 	// Calls and wakes: queued and not yet released (csd_lock).
 	locked = 0x01,
@@ -57,7 +62,7 @@ enum : unsigned {
 	work_claimed = work_pending | work_busy,
 
 	// What a node is (set when it is queued) rather than what it is doing.
-	type_bits = kind_mask | work_lazy | work_hard,
+	type_bits = kind_mask | work_lazy | work_hard | one_queuer,
 };
 
 // A queue node. Whoever owns one (its embedding object) keeps it alive while
@@ -85,6 +90,16 @@ struct Node {
 	// Not queued, not claimed, no function running: its owner may free or
 	// re-queue it. Acquire: pairs with the unlock (2) and the BUSY clear (4).
 	bool idle() const noexcept { return (XCALL_ORDER(cq2.idle, load_acquire)(flags) & ~type_bits) == 0; }
+
+	// The owner's promise for a call or wake node, made while it is idle
+	// and before it is first queued: no two contexts ever queue it at
+	// once (its function re-arming it counts as one), the contract of
+	// the kernel's smp_call_function_single_async(). lock_node() then
+	// takes it with a check and a store where it is idle, as csd_lock(),
+	// instead of a cmpxchg; a node queued twice at once would be linked
+	// twice, so only code that keeps the promise by construction sets it
+	// (the bench's and the queue knob's nodes, each queued by one writer).
+	void set_one_queuer() noexcept { flags |= one_queuer; }
 };
 
 // A lock-free singly linked stack (llist): any number of pushers, one
@@ -145,9 +160,29 @@ private:
 // kind_wake); false if it is still queued. Unlike the kernel's csd_lock()
 // this is one atomic step, so concurrent queuers cannot both take the node.
 // Fully ordered (1'): what the caller wrote to the node and before is
-// ordered before the push that publishes it.
+// ordered before the push that publishes it; its acquire half pairs with
+// the unlock (2): the last drain's reads of the node come before the
+// caller's new writes.
+//
+// A one_queuer node found idle is taken as csd_lock() takes a CSD: an
+// acquire load (pairs with the unlock and async_done (2), which made it
+// idle; nothing else writes an idle node's flags, its one queuer being
+// us) and a plain store. The push (1) that follows is fully ordered and
+// publishes both. Found running (an async node's function still running,
+// whose end decrements the flags), it takes the atomic path.
 inline bool lock_node(Node &node, unsigned type) noexcept
 {
+	// one_queuer was set before the node was first queued and is never
+	// cleared: its test needs no order. The atomic path's order is its
+	// cmpxchg's own (cq1.lock), which the tests weigh alone.
+	unsigned old = cxxrt::read_once(node.flags);
+	if (old & one_queuer) {
+		old = XCALL_ORDER(cq2.lock_one, load_acquire)(node.flags);	// (2)
+		if (!(old & ~type_bits)) {
+			cxxrt::write_once(node.flags, one_queuer | type | locked);
+			return true;
+		}
+	}
 #ifdef XCALL_COST_PLAIN_LOCK
 	// Measurement build only (scripts/cost-breakdown.sh): the lock as the
 	// kernel's csd_lock() takes it, a check and a plain store, to weigh
@@ -158,11 +193,11 @@ inline bool lock_node(Node &node, unsigned type) noexcept
 	cxxrt::write_once(node.flags, (flags & ~type_bits) | type | locked);
 	return true;
 #endif
-	unsigned old = cxxrt::read_once(node.flags);
 	do {
 		if (old & locked)
 			return false;
-	} while (!XCALL_ORDER(cq1.lock, try_cmpxchg)(node.flags, &old, (old & ~type_bits) | type | locked));
+	} while (!XCALL_ORDER(cq1.lock, try_cmpxchg)(node.flags, &old,
+						    (old & ~type_bits) | (old & one_queuer) | type | locked));
 	return true;
 }
 

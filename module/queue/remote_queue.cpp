@@ -258,8 +258,11 @@ void RemoteQueue::kick_mask(CpuMask &cpus) noexcept
 
 // The per-node path (a burst is queue(), n times): preemption (PinnedCpu),
 // the CPU's queue and the possible check inline (PerCpu), the node's lock
-// and the push its only atomics; the target counts the node
-// (DrainHandler), not the sender.
+// and the push its only atomics (the lock a plain store for a one_queuer
+// node, as csd_lock()); the target counts the node (DrainHandler), not the
+// sender. The common case, a remote node with latency stamps off, no kick
+// to send and no tracing, calls nothing: everything else is a tail call
+// (queue_slow(), pushed_slow()), so that it needs no saved registers.
 int RemoteQueue::queue_one(int cpu, cq::Node &node, QueueKind kind, int self, CpuMask *defer) noexcept
 {
 	if (!queues_.has(cpu))
@@ -268,25 +271,22 @@ int RemoteQueue::queue_one(int cpu, cq::Node &node, QueueKind kind, int self, Cp
 	CpuQueue &q = queues_.on(cpu);
 	if (!q.accepting.admits())	// (Q1)
 		return refuse(Misuse::BadCpu, -XK_ENXIO);
-	bool remote = cpu != self;
 	if (info.irq_work) {
-		if (!cq::claim_work(node, info.node_type)) {	// (3) of call_queue.h
-			q.stats.count_pending(kind, remote);
-			return already_pending;
-		}
+		if (!cq::claim_work(node, info.node_type))	// (3) of call_queue.h
+			return pending(q, kind, cpu != self);
 	} else if (!cq::lock_node(node, info.node_type)) {
 		return refuse(Misuse::NodeInFlight, -XK_EBUSY);
 	}
 	// The node is ours until the drain hands it over: these writes are
-	// published by the push (1).
+	// published by the push (1). 0: not stamped (ktime_get_ns() is never
+	// 0 once booted).
 	node.tag = (unsigned short)kind;
-	// 0: not stamped (ktime_get_ns() is never 0 once booted).
-	node.queued_ns = cxxrt::read_once(stamp_latency_) ? xk_clock_ns() : 0;
+	node.queued_ns = 0;
 #ifdef XCALL_COST_SENDER_ATOMIC
 	// Measurement build only (scripts/cost-breakdown.sh): what the sender
 	// did per node before issue 22, a locked add on the target's row (the
 	// remote half of `queued`), to weigh it.
-	if (remote)
+	if (cpu != self)
 		q.stats.cost_probe_remote_add(kind);
 #endif
 #ifdef XCALL_COST_BRIDGE_CALLS
@@ -294,24 +294,56 @@ int RemoteQueue::queue_one(int cpu, cq::Node &node, QueueKind kind, int self, Cp
 	// by issue 22 (possible check, per_cpu_ptr(), this CPU), to weigh them.
 	asm volatile("" : : "r"(xk_cpu_possible(cpu)), "r"(xk_per_cpu_ptr(nullptr, cpu)), "r"(xk_this_cpu()));
 #endif
-	if (!remote && (info.node_type == cq::kind_sync || info.node_type == cq::kind_async)) {
+	if (__builtin_expect(cpu == self || cxxrt::read_once(stamp_latency_), 0))
+		return queue_slow(q, node, kind, self, defer);
+	return push(q, node, kind, self, defer);
+}
+
+// The push (1) and, when it made the list non-empty, the kick.
+inline int RemoteQueue::push(CpuQueue &q, cq::Node &node, QueueKind kind, int self, CpuMask *defer) noexcept
+{
+	bool first = q.list.push(&node);	// (1): empty -> non-empty: kick
+	if (__builtin_expect(first || xk_trace_enabled(), 0))
+		return pushed_slow(q, kind, first, self, defer);
+	return queued;
+}
+
+// After the push: the trace event (the node may be gone) and the kick.
+int RemoteQueue::pushed_slow(CpuQueue &q, QueueKind kind, bool first, int self, CpuMask *defer) noexcept
+{
+	xk_trace_node_queue(q.cpu, kind_info(kind).name, first);
+	if (first)
+		kick_cpu(q, kind, self, defer);
+	return queued;
+}
+
+// A locked or claimed node to this CPU, or with latency stamps on.
+int RemoteQueue::queue_slow(CpuQueue &q, cq::Node &node, QueueKind kind, int self, CpuMask *defer) noexcept
+{
+	if (cxxrt::read_once(stamp_latency_))
+		node.queued_ns = xk_clock_ns();
+	unsigned type = kind_info(kind).node_type;
+	if (q.cpu == self && (type == cq::kind_sync || type == cq::kind_async)) {
 		// Like smp_call_function_single*() to this CPU: at once, IRQs off.
-		xk_trace_node_queue(cpu, info.name, 0);
+		xk_trace_node_queue(q.cpu, kind_info(kind).name, 0);
 		IrqSaveGuard irqs_off;
 		q.stats.count_queued_here(kind);
 		q.stats.count_handled(kind);
 		DrainHandler::sample_latency(q.stats, &node);
-		if (info.node_type == cq::kind_sync)
+		if (type == cq::kind_sync)
 			DrainHandler::traced(&node, cq::run_sync);
 		else
 			DrainHandler::traced(&node, cq::run_async);
 		return queued;
 	}
-	bool first = q.list.push(&node);	// (1): empty -> non-empty: kick
-	xk_trace_node_queue(cpu, info.name, first);	// after the push: node may be gone
-	if (first)
-		kick_cpu(q, kind, self, defer);
-	return queued;
+	return push(q, node, kind, self, defer);
+}
+
+// An irq_work item found pending: that run covers this queuer (3).
+int RemoteQueue::pending(CpuQueue &q, QueueKind kind, bool remote) noexcept
+{
+	q.stats.count_pending(kind, remote);
+	return already_pending;
 }
 
 // ---- hotplug -------------------------------------------------------------------------

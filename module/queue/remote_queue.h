@@ -249,6 +249,11 @@ private:
 	// queue() on CPU @self, preemption off. @defer: a remote kick is
 	// claimed and its CPU set there, for kick_mask(), instead of sent.
 	int queue_one(int cpu, cq::Node &node, QueueKind kind, int self, CpuMask *defer) noexcept;
+	// queue_one()'s parts off its common path, and the push they share.
+	int push(CpuQueue &q, cq::Node &node, QueueKind kind, int self, CpuMask *defer) noexcept;
+	[[gnu::noinline]] int pushed_slow(CpuQueue &q, QueueKind kind, bool first, int self, CpuMask *defer) noexcept;
+	[[gnu::noinline]] int queue_slow(CpuQueue &q, cq::Node &node, QueueKind kind, int self, CpuMask *defer) noexcept;
+	[[gnu::noinline]] int pending(CpuQueue &q, QueueKind kind, bool remote) noexcept;
 	void kick_cpu(CpuQueue &q, QueueKind kind, int self, CpuMask *defer) noexcept;
 	// wait_draining_own() with this CPU's queue, @own, known.
 	void wait_draining(const cq::Node &node, CpuQueue &own) noexcept;

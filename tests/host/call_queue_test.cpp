@@ -183,6 +183,49 @@ TEST(CallQueueNodes, LockedCallCannotBeQueuedTwice)
 	run_async(&p);
 }
 
+// A one_queuer node is locked as the kernel's csd_lock() locks a CSD (a
+// check and a store where it is idle) with the same answers as the atomic
+// lock, and keeps its mark across runs.
+TEST(CallQueueNodes, OneQueuerNodeLocksAndRunsAsAnyOther)
+{
+	Probe p;
+	p.set_one_queuer();
+	EXPECT_TRUE(p.idle());
+	EXPECT_TRUE(lock_node(p, kind_async));
+	EXPECT_EQ(p.flags, unsigned(one_queuer | kind_async | locked));
+	EXPECT_EQ(p.type(), unsigned(kind_async));
+	EXPECT_FALSE(lock_node(p, kind_async));	// still queued: -EBUSY
+	p.func = record;
+	run_async(&p);
+	EXPECT_EQ(p.runs, 1);
+	EXPECT_TRUE(p.idle());
+	EXPECT_EQ(p.flags, unsigned(one_queuer | kind_async));
+	EXPECT_TRUE(lock_node(p, kind_sync));
+	EXPECT_EQ(p.type(), unsigned(kind_sync));
+	run_sync(&p);
+	EXPECT_EQ(p.runs, 2);
+	EXPECT_EQ(p.flags, unsigned(one_queuer | kind_sync));
+}
+
+// Re-armed from its own function, a one_queuer node is running, not idle:
+// the drain's decrement may race the lock, so the lock is the atomic one
+// and the decrement is not lost.
+TEST(CallQueueNodes, OneQueuerNodeRearmedWhileRunningKeepsItsRunningCount)
+{
+	Probe p;
+	p.set_one_queuer();
+	ASSERT_TRUE(lock_node(p, kind_async));
+	p.func = [](Node *n) {
+		EXPECT_FALSE(static_cast<Probe *>(n)->idle());
+		EXPECT_TRUE(lock_node(*n, kind_async));
+	};
+	run_async(&p);
+	EXPECT_EQ(p.flags, unsigned(one_queuer | kind_async | locked));	// queued again, nothing running
+	p.func = record;
+	run_async(&p);
+	EXPECT_TRUE(p.idle());
+}
+
 TEST(CallQueueNodes, PendingIrqWorkClaimFails)
 {
 	Probe p;
@@ -479,7 +522,11 @@ TEST(CallQueueThreads, AsyncCallRequeuesItselfFromItsFunction)
 // lock (acquire, (1')) pairs with the unlock (2), which orders the drain's
 // reads of the node (its link, what the handler reads) before the owner's
 // new writes to it.
-TEST(CallQueueThreads, AsyncNodeRequeuedByItsOwnerOnAnotherCpu)
+//
+// A one_queuer node's lock, a check and a store where the node is idle, is
+// ordered after the drain's reads by its acquire load (cq2.lock_one), which
+// pairs with the run's async_done decrement.
+void async_node_requeued_by_its_owner(bool one)
 {
 	struct Reader {	// the drain's handler reads the node before running it
 		void run_sync(Node *n) { xcall::cq::run_sync(n); }
@@ -494,6 +541,8 @@ TEST(CallQueueThreads, AsyncNodeRequeuedByItsOwnerOnAnotherCpu)
 	LockFreeList list;
 	Probe p;
 	p.func = [](Node *) {};
+	if (one)
+		p.set_one_queuer();
 	const int rounds = 3000 * scale;
 	int stop = 0;
 	std::thread cpu([&] {
@@ -512,5 +561,8 @@ TEST(CallQueueThreads, AsyncNodeRequeuedByItsOwnerOnAnotherCpu)
 	while (!p.idle())
 		std::this_thread::yield();
 }
+
+TEST(CallQueueThreads, AsyncNodeRequeuedByItsOwnerOnAnotherCpu) { async_node_requeued_by_its_owner(false); }
+TEST(CallQueueThreads, OneQueuerAsyncNodeRequeuedByItsOwnerOnAnotherCpu) { async_node_requeued_by_its_owner(true); }
 
 }  // namespace
