@@ -16,6 +16,8 @@
 #   notrace       -DXCALL_NO_TRACE_CALLS: no trace check at all
 #   plainlock     -DXCALL_COST_PLAIN_LOCK: the sender's node lock a plain
 #                 store (the kernel's csd_lock()), not a cmpxchg
+#   atomiclock    -DXCALL_COST_ATOMIC_LOCK: the one_queuer nodes (the
+#                 bench's) locked by the cmpxchg as any other node
 #   plainrun      -DXCALL_COST_PLAIN_RUN: the target's async unlock and
 #                 running count plain stores, not two atomics
 #   noaccount     -DXCALL_COST_NO_ACCOUNT: no per-node accounting
@@ -51,6 +53,7 @@ out=$XCALL_BUILD/cost-breakdown
 mkdir -p "$out"
 
 declare -A defs=([notrace]=-DXCALL_NO_TRACE_CALLS [plainlock]=-DXCALL_COST_PLAIN_LOCK
+	[atomiclock]=-DXCALL_COST_ATOMIC_LOCK
 	[plainrun]=-DXCALL_COST_PLAIN_RUN [noaccount]=-DXCALL_COST_NO_ACCOUNT
 	[senderatomic]=-DXCALL_COST_SENDER_ATOMIC [bridgecalls]=-DXCALL_COST_BRIDGE_CALLS)
 extra=

@@ -176,6 +176,7 @@ inline bool lock_node(Node &node, unsigned type) noexcept
 	// cleared: its test needs no order. The atomic path's order is its
 	// cmpxchg's own (cq1.lock), which the tests weigh alone.
 	unsigned old = cxxrt::read_once(node.flags);
+#ifndef XCALL_COST_ATOMIC_LOCK	// measurement build only: every node takes the cmpxchg, to weigh it
 	if (old & one_queuer) {
 		old = XCALL_ORDER(cq2.lock_one, load_acquire)(node.flags);	// (2)
 		if (!(old & ~type_bits)) {
@@ -183,6 +184,7 @@ inline bool lock_node(Node &node, unsigned type) noexcept
 			return true;
 		}
 	}
+#endif
 #ifdef XCALL_COST_PLAIN_LOCK
 	// Measurement build only (scripts/cost-breakdown.sh): the lock as the
 	// kernel's csd_lock() takes it, a check and a plain store, to weigh

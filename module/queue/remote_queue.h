@@ -111,7 +111,8 @@ public:
 
 	// The front door. Queues @node, whose func the caller has set, to @cpu
 	// as @kind: sets the node's type and statistics row, then locks it
-	// (calls, wakes) or claims it (irq_work items). Returns queued,
+	// (calls, wakes: a cmpxchg, or for a one_queuer node a check and a
+	// store, call_queue.h) or claims it (irq_work items). Returns queued,
 	// already_pending (irq_work: the item was pending, nothing queued, yet
 	// the pending run sees this caller's prior writes: (3) of call_queue.h;
 	// this is the irq_work_queue_on() the kernel does not export), -ENXIO
