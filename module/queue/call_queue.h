@@ -326,15 +326,10 @@ public:
 		if (!taken)
 			return;
 		unsigned n = 0, types = 0;
-		unsigned short tag = count_ ? tag_ : taken->tag;
-		bool mixed = false;
 		Node *oldest = LockFreeList::reverse(taken, [&](Node *node) {
 			types |= type_bit(node->type());
-			mixed |= node->tag != tag;
 			n++;
 		});
-		tag_ = tag;
-		mixed_ = (count_ && mixed_) || mixed;
 		if (tail_)
 			tail_->next = oldest;
 		else
@@ -354,7 +349,6 @@ public:
 			count = count_;
 			count_ = 0;
 			types_ = 0;
-			mixed_ = false;
 			tail_ = nullptr;
 			cxxrt::write_once(head_, static_cast<Node *>(nullptr));
 			return first;
@@ -367,22 +361,16 @@ public:
 			last = last->next;
 		cxxrt::write_once(head_, last->next);	// not null: count_ > budget
 		last->next = nullptr;
-		count_ -= budget;	// types_ and the tag stay: true of what is left
+		count_ -= budget;	// types_ stays: a superset of what is left
 		return first;
 	}
 	bool empty() const noexcept { return cxxrt::read_once(head_) == nullptr; }
 	// How many nodes it holds.
 	unsigned size() const noexcept { return count_; }
-	// The tag every node held has, or -1 if they differ (or none is held):
-	// true of any batch detach() takes next. Noted in append()'s walk, so
-	// that a drain can count a batch of one tag once instead of per node.
-	int one_tag() const noexcept { return count_ && !mixed_ ? int(tag_) : -1; }
 
 private:
 	Node *head_ = nullptr, *tail_ = nullptr;
 	unsigned count_ = 0, types_ = 0;
-	unsigned short tag_ = 0;
-	bool mixed_ = false;
 };
 
 // Runs a list of nodes, oldest first, in kernel/smp.c's order: synchronous
@@ -442,20 +430,14 @@ void drain(Node *taken, Handler &h) noexcept
 // the rest in @backlog, in order, for the next call. So a node runs after
 // every node taken before it, at most @budget per call. Returns how many
 // ran; @cut says whether some were left. A handler that counts nodes does
-// it before it hands a node over: in its run_*(), or, if it has
-// batch(count, tag), for a whole batch whose nodes share one tag before the
-// first of them runs (tag -1: they do not, count each).
+// it in its run_*(), before it hands the node over.
 template <typename Handler>
 unsigned drain_some(LockFreeList &list, Backlog &backlog, unsigned budget, Handler &h, bool &cut) noexcept
 {
 	backlog.append(list.take_all());	// (1)
 	unsigned count, types;
-	int tag = backlog.one_tag();
 	Node *batch = backlog.detach(budget, count, types);
 	cut = !backlog.empty();
-	if constexpr (requires { h.batch(count, tag); })
-		if (count)
-			h.batch(count, tag);
 	drain_oldest_first(batch, h, types);
 	return count;
 }

@@ -30,7 +30,6 @@ struct RemoteQueue::DrainHandler {
 	CpuQueue &q;
 	bool rt = xk_preempt_rt();
 	bool lazy_added = false;
-	bool batch_counted = false;	// batch() counted every node of this batch
 	unsigned drained[XK_TRACE_KINDS] = {};	// per kind, taken: the xcall_drain event
 
 	// The node's function between the xcall_function_entry and _exit
@@ -63,26 +62,8 @@ struct RemoteQueue::DrainHandler {
 		stats.count_latency(queued_kind(*node), now > queued ? now - queued : 0);
 	}
 
-	// A batch of @count nodes, all of kind @tag (-1: of several kinds),
-	// before the first of them runs: counts them all at once, as
-	// account() would one by one (a burst's batch is one kind: two adds
-	// a batch instead of three a node, issue 22).
-	void batch(unsigned count, int tag) noexcept
-	{
-#ifdef XCALL_COST_NO_ACCOUNT
-		return;
-#endif
-		batch_counted = tag >= 0 && unsigned(tag) < queue_kinds;
-		if (!batch_counted)
-			return;
-		QueueKind kind = QueueKind(tag);
-		drained[unsigned(kind)] += count;
-		q.stats.count_taken(kind, !runs_in_thread(kind, rt), count);
-	}
-
 	// @node is taken and about to be handed over: `queued`, and `handled`
-	// if it runs here (@here; else xcall_lazy/N counts it when it runs),
-	// unless batch() counted it. Its latency, if it runs here.
+	// if it runs here (@here; else xcall_lazy/N counts it when it runs).
 	void account(const cq::Node *node, bool here) noexcept
 	{
 #ifdef XCALL_COST_NO_ACCOUNT
@@ -91,10 +72,8 @@ struct RemoteQueue::DrainHandler {
 		return;
 #endif
 		QueueKind kind = queued_kind(*node);
-		if (!batch_counted) {
-			drained[unsigned(kind)]++;
-			q.stats.count_taken(kind, here);
-		}
+		drained[unsigned(kind)]++;
+		q.stats.count_taken(kind, here);
 		if (here)
 			sample_latency(q.stats, node);
 	}

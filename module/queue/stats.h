@@ -90,13 +90,12 @@ public:
 	// before its function runs (so that whoever sees the node idle sees it
 	// counted): queued, and handled if it runs in this drain (@here; else
 	// xcall_lazy/N counts it when it runs).
-	// @n of them at once: a batch the drain hands over whole.
-	void count_taken(QueueKind k, bool here, unsigned long n = 1) noexcept
+	void count_taken(QueueKind k, bool here) noexcept
 	{
 		PerKind &s = kinds_[unsigned(k)];
-		cxxrt::local_add(s.queued, n);
+		cxxrt::local_inc(s.queued);
 		if (here)
-			cxxrt::local_add(s.handled, n);
+			cxxrt::local_inc(s.handled);
 	}
 	// The owner CPU, interrupts off: one latency sample of @k (a node
 	// queued with a time stamp).

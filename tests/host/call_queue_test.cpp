@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <map>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -124,80 +123,6 @@ TEST(CallQueueDrain, BacklogHoldsExactlyWhatTheBudgetLeft)
 		EXPECT_EQ(p.runs, 1);
 		EXPECT_TRUE(p.idle());
 	}
-}
-
-// A handler with batch(count, tag) is told, before a batch runs, the one tag
-// all its nodes share (it counts them there) or -1 (it counts each): every
-// node is counted once, under its own tag, before it runs; and a batch of
-// one tag taken from an empty backlog is always told so.
-TEST(CallQueueDrain, BatchOfOneTagIsCountedOnceBeforeItRuns)
-{
-	struct Counting {
-		std::map<int, long> counted, ran;	// per tag
-		int batch_tag = -1;
-		long batches = 0, whole = 0;
-		void batch(unsigned count, int tag)
-		{
-			batches++;
-			batch_tag = tag;
-			if (tag >= 0) {
-				whole++;
-				counted[tag] += count;
-			}
-		}
-		void take(Node *n)
-		{
-			int t = n->tag;
-			if (batch_tag >= 0)
-				EXPECT_EQ(t, batch_tag);
-			else
-				counted[t]++;
-			EXPECT_GT(counted[t], ran[t]);	// counted before it runs
-			ran[t]++;
-		}
-		void run_sync(Node *n) { take(n), xcall::cq::run_sync(n); }
-		void run_async(Node *n) { take(n), xcall::cq::run_async(n); }
-		void run_irq_work(Node *n) { take(n), xcall::cq::run_work(n); }
-		void run_wake(Node *n) { take(n), xcall::cq::run_wake(n); }
-	};
-	constexpr int total = 3000;
-	static Probe probes[total];
-	LockFreeList list;
-	Backlog backlog;
-	Counting h;
-	unsigned seed = 777;
-	auto next_rand = [&](unsigned n) { return (seed = seed * 1103515245u + 12345u) / 65536u % n; };
-	int pushed = 0, ran = 0;
-	unsigned short tag = 0;
-	while (ran < total) {
-		bool from_empty = backlog.empty() && list.empty();
-		bool one_tag = true;
-		const int first = pushed;
-		for (unsigned k = next_rand(8); k && pushed < total; k--, pushed++) {
-			if (!next_rand(6))
-				tag = (unsigned short)next_rand(4);	// mostly runs of one tag
-			Probe &p = probes[pushed];
-			p.func = record;
-			p.tag = tag;
-			one_tag &= p.tag == probes[first].tag;
-			ASSERT_TRUE(lock_node(p, next_rand(3) ? kind_async : kind_sync));
-			list.push(&p);
-		}
-		unsigned budget = 1 + next_rand(6);
-		long batches = h.batches, whole = h.whole;
-		bool cut = false;
-		unsigned n = drain_some(list, backlog, budget, h, cut);
-		ran += int(n);
-		if (n && from_empty && one_tag) {
-			EXPECT_EQ(h.whole, whole + 1);	// one tag, from empty: counted whole
-		}
-		EXPECT_EQ(h.batches, batches + (n ? 1 : 0));
-	}
-	EXPECT_EQ(h.counted, h.ran);
-	EXPECT_GT(h.whole, 0);
-	EXPECT_LT(h.whole, h.batches);	// some batches were mixed
-	for (auto &p : probes)
-		EXPECT_TRUE(p.idle());
 }
 
 // A drain with a budget runs the oldest nodes first, the kinds' order within
