@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 // xcall's merged per-CPU call queue, driven by real IPIs: one lock-free list
 // per CPU (call_queue.h) holding sync and async calls, irq_work items and
-// wake-ups. The empty -> non-empty transition of a CPU's list sends one kick:
-// for another CPU an IPI through smp_call_function_single_async() on that
-// CPU's kick CSD, for this CPU a self-IPI (a hard irq_work). The kick's
-// handler drains the list with interrupts off, in kernel/smp.c's order, at
-// most drain_budget nodes at a time: the rest waits in the CPU's backlog
-// for the next drain, which a self-IPI (resume) brings at once.
+// wake-ups. The empty -> non-empty transition of a CPU's list sends one kick
+// (unless the CPU is draining and will look again, (Q5)): for another CPU an
+// IPI through smp_call_function_single_async() on that CPU's kick CSD, for
+// this CPU a self-IPI (a hard irq_work). The kick's handler drains the list
+// with interrupts off, in kernel/smp.c's order, as long as nodes keep coming
+// and at most drain_budget nodes at a time: the rest waits in the CPU's
+// backlog for the next drain, which a self-IPI (resume) brings at once.
 //
 // The path of a node, in reading order: queue() (this file) -> kick_cpu()
 // -> the kick's handler, drain_this_cpu() -> cq::drain() (call_queue.h) ->
