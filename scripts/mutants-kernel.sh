@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make mutants-kernel`: the in-kernel half of `make mutants`. The remote
 # queue's own pairs, (Q1) accepting, (Q2) the kick, (Q3) the waiter's
-# mailbox, (Q4) the lazy thread and (Q5) the draining flag, only run for
-# real in a kernel. Each
+# mailbox and (Q4) the lazy thread, only run for real in a kernel. Each
 # mutant (-DXCALL_MUTANT='"tag"': that one XCALL_ORDER site weakened,
 # cxxrt/include/cxxrt/atomic.h) is classified by evidence:
 #
@@ -68,7 +67,6 @@ default_mutants=(
 	"q3.take xchg"			# (Q3) the waiter's take
 	"q4.running_clear store_release"	# (Q4) run_lazy()'s clear after the last function
 	"q4.list_empty load_acquire"	# (Q4) wait_lazy_idle()'s check of the list
-	"q5.stop_mb smp_mb"		# (Q5) the drain's barrier between stopping and its last look
 )
 
 # Test gaps kept on purpose: tag -> why no test can kill it. (None today:

@@ -40,7 +40,6 @@ litmus_of() {	# TAG
 	q2.*) echo "xcall-trysubmit-SB+mb-once+fetchadd: Sometimes with atomic_fetch_add_relaxed() or a relaxed claim" ;;
 	q3.*) echo "xcall-wake-MP+release+xchg: Sometimes with WRITE_ONCE() for the release or xchg_relaxed()" ;;
 	q4.*) echo "xcall-lazy-idle+xchg+release+acquire: Sometimes with READ_ONCE()/WRITE_ONCE() at that end" ;;
-	q5.*) echo "xcall-draining-SB+mb+cmpxchg: Sometimes without the smp_mb()" ;;
 	cxxrt.*) echo "every file using that operation" ;;
 	esac
 }

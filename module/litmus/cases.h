@@ -55,8 +55,7 @@ struct alignas(64) Shared {
 	AcceptGate gate;		// offline, online: the CPU's accepting flag
 	WakeMailbox mailbox;		// wake: the waiter's mailbox
 	LazyList lazy;			// lazy: the items of xcall_lazy/N
-	cq::LockFreeList list;		// llist, kick, offline, draining: the CPU's list
-	DrainingFlag draining;		// draining: the CPU's draining flag
+	cq::LockFreeList list;		// llist, kick, offline: the CPU's list
 	CaseNode node;			// the node pushed, claimed or run
 };
 
@@ -90,7 +89,6 @@ inline void reset_all(Shared &s, unsigned node_flags, void (*func)(cq::Node *) =
 	s.mailbox = WakeMailbox{};
 	s.lazy = LazyList{};
 	s.list = cq::LockFreeList{};
-	s.draining = DrainingFlag{};
 	s.node.next = nullptr;
 	s.node.flags = node_flags;
 	s.node.func = func;
@@ -314,26 +312,6 @@ inline void lazy_p1(Shared &s, Regs &r) noexcept	// wait_lazy_idle(): idle(), th
 	r.r[1] = cxxrt::read_once(s.x);
 }
 
-// ---- xcall-draining-SB+mb+cmpxchg: (Q5), Never -------------------------------------------
-inline void draining_reset(Shared &s) noexcept
-{
-	reset_all(s, 0);
-	s.draining.start();
-}
-inline void draining_p0(Shared &s, Regs &r) noexcept	// queuer: push, then draining()
-{
-	r.r[0] = s.list.push(&s.node) ? 0 : 1;	// (1): fully ordered; 0: the list was empty
-	r.r[1] = s.draining.draining() ? 1 : 0;	// (Q5)
-}
-inline void draining_p1(Shared &s, Regs &r) noexcept	// drain: stop, smp_mb(), look at the list
-{
-	r.r[0] = s.draining.stop_if_empty(s.list) ? 0 : 1;	// (Q5); 0: found it empty
-}
-inline bool draining_bad(const Regs &p0, const Regs &p1) noexcept
-{
-	return p0.r[0] == 0 && p0.r[1] == 1 && p1.r[0] == 0;
-}
-
 }  // namespace shapes
 
 // In docs/litmus/README.md's order.
@@ -384,9 +362,6 @@ inline constexpr Case cases[] = {
 	{"xcall-lazy-idle+xchg+release+acquire", Answer::Never, Answer::Never, false, false, {{}, {"idle", "r2"}},
 	 shapes::lazy_reset, shapes::lazy_p0, shapes::lazy_p1, shapes::mp_bad,
 	 "LazyList::run() / LazyList::idle()"},
-	{"xcall-draining-SB+mb+cmpxchg", Answer::Never, Answer::Never, false, false, {{"r0", "r1"}, {"r2", nullptr}},
-	 shapes::draining_reset, shapes::draining_p0, shapes::draining_p1, shapes::draining_bad,
-	 "LockFreeList::push(), DrainingFlag::draining() / DrainingFlag::stop_if_empty()"},
 };
 inline constexpr unsigned nr_cases = sizeof(cases) / sizeof(cases[0]);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// The remote queue's own hand-offs between CPUs and threads, (Q1), (Q3),
-// (Q4) and (Q5) of remote_queue.h ((Q2), the kick, is kernel/async_state.h). Pure
+// The remote queue's own hand-offs between CPUs and threads, (Q1), (Q3) and
+// (Q4) of remote_queue.h ((Q2), the kick, is kernel/async_state.h). Pure
 // code on cxxrt's atomics: remote_queue.cpp and the host tests
 // (tests/host/handoffs_test.cpp, threads as CPUs) run this same code.
 #pragma once
@@ -99,38 +99,6 @@ public:
 private:
 	cq::LockFreeList list_;
 	int running_ = 0;
-};
-
-// (Q5) A CPU draining its list: a queuer whose push made the list
-// non-empty sends no kick while the CPU drains, because the drain looks
-// at the list once more after it stops. Store buffering: the queuer's push
-// (fully ordered, (1)) then draining() <-> stop_if_empty()'s write of 0,
-// smp_mb(), then its look at the list. Either the queuer sees the CPU
-// draining, or that look finds the node (and the CPU drains again); never
-// neither, which would strand the node with no kick
-// (docs/litmus/xcall-draining-SB+mb+cmpxchg.litmus). start() needs no
-// order: it only lets queuers skip kicks that the look after it covers.
-class DrainingFlag {
-public:
-	void start() noexcept { cxxrt::write_once(draining_, 1); }
-	// Stops draining if @list is empty (true); else stays draining
-	// (false): the caller must take the list again, now or in a drain it
-	// has queued.
-	bool stop_if_empty(const cq::LockFreeList &list) noexcept
-	{
-		cxxrt::write_once(draining_, 0);
-		XCALL_ORDER(q5.stop_mb, smp_mb)();	// (Q5): pairs with the push's full order
-		if (list.empty())
-			return true;
-		cxxrt::write_once(draining_, 1);
-		return false;
-	}
-	// After a push that found the list empty: true if the owner is
-	// draining and will look at the list again (no kick needed).
-	bool draining() const noexcept { return cxxrt::read_once(draining_); }
-
-private:
-	int draining_ = 0;
 };
 
 }  // namespace xcall

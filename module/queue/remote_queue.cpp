@@ -115,39 +115,20 @@ struct RemoteQueue::DrainHandler {
 // backlog, before anything taken later, and resume (a self-IPI) runs the
 // next drain as soon as interrupts are on: the CPU takes its other
 // interrupts in between.
-//
-// While it drains, queuers that find the list empty send no kick (Q5): after
-// each pass it stops draining and looks at the list once more, and drains
-// again what came meanwhile, up to drain_budget nodes in all. So a burst
-// that the target keeps up with costs one kick, not one per pass.
 bool RemoteQueue::drain_this_cpu(CpuQueue &q) noexcept
 {
-	q.draining.start();
-	unsigned left = drain_budget;
-	for (;;) {
-		bool cut;
-		left -= drain_pass(q, left, cut);
-		if (!cut && q.draining.stop_if_empty(q.list))	// (Q5)
-			return true;
-		if (cut || !left) {
-			// Still draining: resume's drain looks again.
-			(void)q.resume.queue();	// false: already pending, that run drains
-			return false;
-		}
-	}
-}
-
-unsigned RemoteQueue::drain_pass(CpuQueue &q, unsigned budget, bool &cut) noexcept
-{
 	DrainHandler h{*this, q};
-	unsigned ran = cq::drain_some(q.list, q.backlog, budget, h, cut);	// (1), (Q2)
+	bool cut;
+	unsigned ran = cq::drain_some(q.list, q.backlog, drain_budget, h, cut);	// (1), (Q2)
 	if (!ran)
-		return 0;
+		return true;
 	q.stats.count_drain(ran, cut);
 	xk_trace_drain(q.cpu, h.drained);
 	if (h.lazy_added)
 		lazy_threads_.wake(q.cpu);
-	return ran;
+	if (cut)
+		(void)q.resume.queue();	// false: already pending, that run drains
+	return !cut;
 }
 
 void RemoteQueue::run_lazy(CpuQueue &q) noexcept
@@ -327,13 +308,11 @@ inline int RemoteQueue::push(CpuQueue &q, cq::Node &node, QueueKind kind, int se
 	return queued;
 }
 
-// After the push: the trace event (the node may be gone) and the kick,
-// unless the target is draining: it looks at its list again before it
-// stops (Q5), after the push's full order.
+// After the push: the trace event (the node may be gone) and the kick.
 int RemoteQueue::pushed_slow(CpuQueue &q, QueueKind kind, bool first, int self, CpuMask *defer) noexcept
 {
 	xk_trace_node_queue(q.cpu, kind_info(kind).name, first);
-	if (first && !q.draining.draining())
+	if (first)
 		kick_cpu(q, kind, self, defer);
 	return queued;
 }

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 // xcall's merged per-CPU call queue, driven by real IPIs: one lock-free list
 // per CPU (call_queue.h) holding sync and async calls, irq_work items and
-// wake-ups. The empty -> non-empty transition of a CPU's list sends one kick
-// (unless the CPU is draining and will look again, (Q5)): for another CPU an
-// IPI through smp_call_function_single_async() on that CPU's kick CSD, for
-// this CPU a self-IPI (a hard irq_work). The kick's handler drains the list
-// with interrupts off, in kernel/smp.c's order, as long as nodes keep coming
-// and at most drain_budget nodes at a time: the rest waits in the CPU's
-// backlog for the next drain, which a self-IPI (resume) brings at once.
+// wake-ups. The empty -> non-empty transition of a CPU's list sends one kick:
+// for another CPU an IPI through smp_call_function_single_async() on that
+// CPU's kick CSD, for this CPU a self-IPI (a hard irq_work). The kick's
+// handler drains the list with interrupts off, in kernel/smp.c's order, at
+// most drain_budget nodes at a time: the rest waits in the CPU's backlog
+// for the next drain, which a self-IPI (resume) brings at once.
 //
 // The path of a node, in reading order: queue() (this file) -> kick_cpu()
 // -> the kick's handler, drain_this_cpu() -> cq::drain() (call_queue.h) ->
@@ -15,10 +14,8 @@
 //
 // Rules (tested by the self-tests and kselftests):
 //  - Queueing never waits for another CPU, works with interrupts off from
-//    any context but NMI, and sends no kick while one is pending (the kick
-//    CSD's "queued" bit is the pending flag: coalesced queuers find it set)
-//    or while the target drains (it looks at its list again before it
-//    stops, (Q5)).
+//    any context but NMI, and sends no kick while one is pending: the kick
+//    CSD's "queued" bit is the pending flag (coalesced queuers find it set).
 //  - Local target: calls (sync and async) run at once, interrupts off, as
 //    smp_call_function_single*() do; irq_work items and wake-ups are queued
 //    and kicked by a self-IPI, as irq_work_queue() does.
@@ -67,14 +64,6 @@
 //       lazy_running: a waiter that finds the list taken sees the thread
 //       running. run_lazy()'s store_release(0) after the last function ->
 //       the same load_acquire: a waiter that sees 0 sees every function done.
-//  (Q5) draining. A queuer whose push found the list empty reads it
-//       after the push (fully ordered) and sends no kick if the CPU is
-//       draining <-> the drain's write of 0, smp_mb(), then its last look
-//       at the list. Store buffering: either the queuer kicks or the last
-//       look finds its node and the drain goes on. A drain that stops at
-//       its budget stays draining: resume's drain looks again. So in a
-//       burst the target drains as long as nodes keep coming, and only a
-//       node that finds it stopped kicks (issue 22).
 #pragma once
 
 #include <cxxrt/atomic.h>
@@ -241,7 +230,6 @@ private:
 		// that it stays in every queuer's cache; then the drain's own
 		// state and counters, written per batch or per node.
 		alignas(64) cq::LockFreeList list;	// the merged list
-		DrainingFlag draining;			// (Q5): read by kickers, beside the list
 		alignas(64) AcceptGate accepting;	// (Q1): open while online
 		int cpu;
 		RemoteQueue *owner;
@@ -273,13 +261,9 @@ private:
 	// Sends the kicks claimed in @cpus with one mask IPI; clears @cpus.
 	void kick_mask(CpuMask &cpus) noexcept;
 	static void mask_kick_handler(void *rq) noexcept;
-	// Interrupts off, on q.cpu: drains, as long as nodes keep coming, at
-	// most drain_budget nodes; queues q.resume if it left some. True if
-	// nothing is left.
+	// Interrupts off, on q.cpu: one drain of at most drain_budget nodes;
+	// queues q.resume if it left some. True if nothing is left.
 	bool drain_this_cpu(CpuQueue &q) noexcept;
-	// One pass: takes the list behind the backlog, runs at most @budget
-	// nodes; @cut: some were left in the backlog. Returns how many ran.
-	unsigned drain_pass(CpuQueue &q, unsigned budget, bool &cut) noexcept;
 	void run_lazy(CpuQueue &q) noexcept;		// in xcall_lazy/N
 
 	int cpu_online(unsigned cpu) noexcept;

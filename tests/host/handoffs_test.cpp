@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 // The remote queue's own hand-offs (module/queue/handoffs.h: (Q1), (Q3),
-// (Q4), (Q5) of remote_queue.h) with threads as CPUs, on the module's own code.
+// (Q4) of remote_queue.h) with threads as CPUs, on the module's own code.
 // Under ThreadSanitizer each acquire/release pair is what makes the plain
 // data below race-free.
 #include <gtest/gtest.h>
 
 #include "threads_as_cpus.h"
 
-#include <cstdio>
-#include <cstdlib>
 #include <thread>
 #include <vector>
 
@@ -106,64 +104,6 @@ TEST(Handoffs, LazyListIdleMeansEveryFunctionDone)
 	cxxrt::store_release(stop, 1);
 	thread.join();
 	EXPECT_EQ(bad, 0);
-}
-
-// (Q5), litmus (store buffering), on DrainingFlag and LockFreeList
-// themselves: a queuer pushes onto an empty list, then reads "draining";
-// the drain stops (write 0, smp_mb()), then looks at the list. A queuer
-// that sees the CPU draining sends no kick, so the drain's look must find
-// its node (docs/litmus/xcall-draining-SB+mb+cmpxchg.litmus). Without
-// stop_if_empty()'s smp_mb() x86 shows it: the store of 0 waits in the
-// store buffer while the load of the list head reads the old empty one.
-//
-// XCALL_LITMUS_ROUNDS overrides the number of rounds (scripts/mutants.sh).
-TEST(HandoffsLitmus, QueuerThatSeesTheCpuDrainingHasItsNodeSeen)
-{
-	const char *env = getenv("XCALL_LITMUS_ROUNDS");
-	const int rounds = env && *env ? atoi(env) : 2000 * scale * scale;	// TSan cannot see it: few rounds
-	// One cache line for both sides' variables, as on the module's CpuQueue.
-	struct alignas(64) {
-		cq::LockFreeList list;
-		DrainingFlag draining;
-		int go = 0;
-	} line;
-	cq::Node node;
-	alignas(64) int done = 0;
-	int saw_draining = 0;
-	int stop_at = 0, rounds_done = rounds;
-	std::thread queuer([&] {
-		for (int i = 1; i <= rounds; i++) {
-			spin_until([&] { return cxxrt::load_acquire(line.go) == i || cxxrt::load_acquire(stop_at); });
-			if (cxxrt::read_once(stop_at))
-				return;
-			bool first = line.list.push(&node);	// (1): fully ordered
-			cxxrt::write_once(saw_draining, first && line.draining.draining());
-			cxxrt::store_release(done, i);
-		}
-	});
-	long forbidden = 0, skipped = 0;
-	for (int i = 1; i <= rounds; i++) {
-		line.draining.start();
-		cxxrt::store_release(line.go, i);
-		for (int d = i % 8; d > 0; d--)
-			cxxrt::cpu_relax();
-		bool stopped = line.draining.stop_if_empty(line.list);	// (Q5)
-		spin_until([&] { return cxxrt::load_acquire(done) == i; });
-		if (cxxrt::read_once(saw_draining)) {
-			skipped++;
-			forbidden += stopped;	// no kick, and the drain stopped: stranded
-		}
-		(void)line.list.take_all();
-		if (forbidden && i < rounds) {	// one is enough: stop both sides
-			rounds_done = i;
-			cxxrt::store_release(stop_at, i);
-			break;
-		}
-	}
-	queuer.join();
-	EXPECT_EQ(forbidden, 0) << "of " << skipped << " kicks skipped";
-	if (getenv("XCALL_LITMUS_VERBOSE"))
-		printf("litmus: %ld forbidden of %ld skipped kicks in %d rounds\n", forbidden, skipped, rounds_done);
 }
 
 }  // namespace

@@ -17,7 +17,6 @@
 
 #include "kernel/async_state.h"
 #include "queue/call_queue.h"
-#include "queue/handoffs.h"
 
 namespace {
 
@@ -73,13 +72,11 @@ struct KickCpu {
 	LockFreeList list;
 	AsyncState kick;
 	FakeKernel kernel;
-	xcall::DrainingFlag draining;	// (Q5), if with_draining
-	bool with_draining;
 	long kicks = 0;
 	int stop = 0;
 	std::thread thread;
 
-	explicit KickCpu(bool with_draining = false) : with_draining(with_draining), thread([this] { loop(); }) {}
+	KickCpu() : thread([this] { loop(); }) {}
 	~KickCpu()
 	{
 		cxxrt::store_release(stop, 1);
@@ -87,13 +84,10 @@ struct KickCpu {
 	}
 
 	// RemoteQueue::queue()'s tail and kick_cpu(): push; the first node on
-	// an empty list kicks, unless the CPU is draining (Q5) or a kick is
-	// pending (coalesced).
+	// an empty list kicks, unless a kick is pending (coalesced).
 	void queue(Node *node)
 	{
 		if (!list.push(node))
-			return;
-		if (with_draining && draining.draining())
 			return;
 		if (!kick.claim(true))	// try_submit(): -EBUSY, coalesced
 			return;
@@ -106,14 +100,7 @@ struct KickCpu {
 	{
 		auto handler = [this] {	// RemoteQueue::drain_this_cpu()
 			DirectHandler h;
-			if (!with_draining) {
-				drain(list.take_all(), h);
-				return;
-			}
-			draining.start();
-			do
-				drain(list.take_all(), h);
-			while (!draining.stop_if_empty(list));	// (Q5)
+			drain(list.take_all(), h);
 		};
 		auto trampoline = [&] { kick.run(handler); };
 		for (;;) {
@@ -126,10 +113,9 @@ struct KickCpu {
 
 // Many queuers, one CPU: every node runs exactly once, its queuer's writes
 // seen (plain payload: (1) of call_queue.h), and none is stranded behind a
-// pending kick, or behind a drain that queuers saw running (with the
-// draining flag, (Q5)): once the kick is idle with every queuer done, the
-// list must be empty.
-void coalesced_queuers_strand_no_node(bool with_draining)
+// pending kick: once the kick is idle with every queuer done, the list must
+// be empty.
+TEST(KickProtocol, CoalescedQueuersStrandNoNode)
 {
 	constexpr int producers = 3;
 	const int per_producer = 3000 * scale;
@@ -139,7 +125,7 @@ void coalesced_queuers_strand_no_node(bool with_draining)
 		int runs = 0;
 	};
 	std::vector<std::vector<Job>> jobs(producers, std::vector<Job>(per_producer));
-	auto cpu = std::make_unique<KickCpu>(with_draining);
+	auto cpu = std::make_unique<KickCpu>();
 	std::vector<std::thread> threads;
 	for (int p = 0; p < producers; p++)
 		threads.emplace_back([&, p] {
@@ -174,9 +160,6 @@ void coalesced_queuers_strand_no_node(bool with_draining)
 	EXPECT_GE(kicks, 1);
 	EXPECT_LE(kicks, long(producers) * per_producer);
 }
-
-TEST(KickProtocol, CoalescedQueuersStrandNoNode) { coalesced_queuers_strand_no_node(false); }
-TEST(KickProtocol, QueuersThatSeeTheCpuDrainingStrandNoNode) { coalesced_queuers_strand_no_node(true); }
 
 // An AsyncCall's function writes plain data; its owner reads it once
 // wait() returns, or once idle(): (A3) of async_state.h.
