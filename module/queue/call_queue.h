@@ -46,7 +46,8 @@ enum : unsigned {
 
 	// Calls and wakes whose owner queues them from one context at a time,
 	// as the kernel requires of a CSD: set once by set_one_queuer(), kept
-	// for life. Their lock is a check and a store (lock_node()).
+	// for life. Their lock is a check and a store (lock_node()); irq_work
+	// items ignore it.
 	one_queuer = 0x80,
 
 	// Calls and wakes: queued and not yet released (csd_lock).
@@ -99,6 +100,8 @@ struct Node {
 	// instead of a cmpxchg; a node queued twice at once would be linked
 	// twice, so only code that keeps the promise by construction sets it
 	// (the bench's and the queue knob's nodes, each queued by one writer).
+	// An irq_work item keeps the bit and ignores it: its claim is always
+	// the fully ordered fetch_or (3).
 	void set_one_queuer() noexcept { flags |= one_queuer; }
 };
 
