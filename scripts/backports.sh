@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Lists Debian's bookworm-backports suite in apt, from the same archive the
-# machine already uses, for the Linux 6.12 packages xcall builds and tests
-# against and for QEMU 10.0 (scripts/deps.sh says why). The archive's URI and keyring are read from the machine's own
+# On a Debian 12 host, lists Debian's bookworm-backports suite in the
+# host's apt, from the same archive the machine already uses, for one host
+# tool: QEMU 10.0 (scripts/deps.sh says why). Kernel packages never come
+# through the host's apt (scripts/debian.sh has xcall's own apt views). The archive's URI and keyring are read from the machine's own
 # entry for bookworm (deb822 .sources or a one-line sources.list); no host
 # name is written here. A pin at priority 1 keeps apt from upgrading
-# anything from the suite: only the packages deps.sh names with
-# /bookworm-backports come from it (their dependencies too, where bookworm
-# has no version). Idempotent. Root (or sudo).
+# anything from the suite: only what deps.sh installs with -t
+# bookworm-backports comes from it. Idempotent. Root (or sudo).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -46,10 +46,10 @@ Components: main"
 [ "$key" != - ] && want+="
 Signed-By: $key"
 want+="
-# Written by xcall's scripts/backports.sh: the Linux 6.12 packages. Remove with
+# Written by xcall's scripts/backports.sh: QEMU 10.0. Remove with
 # this file and $pin."
 want_pin="# Written by xcall's scripts/backports.sh: nothing upgrades from bookworm-backports
-# on its own; xcall installs its 6.12 packages and QEMU from it by name.
+# on its own; xcall installs QEMU from it with -t bookworm-backports.
 Package: *
 Pin: release n=bookworm-backports
 Pin-Priority: 1"

@@ -54,7 +54,7 @@ fi
 note "building the $flavour kernel in $out (a few minutes)"
 rm -rf "$out"
 mkdir -p "$out"
-kmake=(make -C "$src" O="$out" ARCH=x86_64 CC=gcc-12 HOSTCC=gcc-12 -j"$(nproc)")
+kmake=(in_release "$(line_release "$line")" make -C "$src" O="$out" ARCH=x86_64 CC=gcc-12 HOSTCC=gcc-12 -j"$(nproc)")
 {
 	"${kmake[@]}" tinyconfig
 	KCONFIG_CONFIG="$out/.config" "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \

@@ -6,8 +6,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n1)
-[ -n "$tarball" ] || die "linux-source-6.1 is not installed (run 'make deps')"
+# The framework (lib.mk, kselftest.h, the runner) of the default line's
+# source; the tests are static binaries, built with the host's gcc.
+tarball=$(linux_source_tarball "$XCALL_DEFAULT_LINE")
 
 # Guests prepared in parallel share one tree: one builder at a time.
 mkdir -p "$XCALL_BUILD/kselftest"

@@ -18,16 +18,23 @@ probe=${3:-}
 out=$(flavour_build_dir "$name")
 
 [ -f "$kdir/Makefile" ] || die "no kernel build tree at $kdir (run 'make deps', or give KDIR=)"
-# xcall supports two kernel lines, 6.1 and 6.12 (the bridge's compat code
-# says what differs): what it calls must be exported there, and the struct
-# layouts it embeds are checked per build. Say so rather than show a wall
-# of compiler errors (XCALL_ANY_KERNEL=1 tries anyway).
+# xcall supports the kernel lines of scripts/debian.sh's table (the bridge's
+# compat code says what differs): what it calls must be exported there, and
+# the struct layouts it embeds are checked per build. Say so rather than
+# show a wall of compiler errors (XCALL_ANY_KERNEL=1 tries anyway).
 krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || true)
-case "$krel" in
-6.1 | 6.1.* | 6.1-* | 6.12 | 6.12.* | 6.12-*) ;;
-*) [ -n "${XCALL_ANY_KERNEL:-}" ] ||
-	die "xcall supports the Linux 6.1 and 6.12 kernel lines (Debian 12's linux-headers-amd64 or -rt-amd64, and bookworm-backports' 6.12); $kdir is ${krel:-not a configured kernel tree (no include/config/kernel.release)}. XCALL_ANY_KERNEL=1 builds anyway." ;;
-esac
+kline=
+for l in $XCALL_LINES; do
+	case "$krel" in "$l" | "$l".* | "$l"-*) kline=$l ;; esac
+done
+[ -n "$kline" ] || [ -n "${XCALL_ANY_KERNEL:-}" ] ||
+	die "xcall supports the Linux kernel lines $XCALL_LINES (Debian's linux-headers-amd64 or -rt-amd64 of each); $kdir is ${krel:-not a configured kernel tree (no include/config/kernel.release)}. XCALL_ANY_KERNEL=1 builds anyway."
+
+# The toolchain: a tree of one of xcall's lines builds with the line's
+# Debian release (here, or in that release's build root); a tree given by
+# KDIR (`make KDIR=...`, `make install`) with the host's, as users expect.
+release=
+[ "$name" != custom ] && [ -n "$kline" ] && release=$(line_release "$kline")
 
 mkdir -p "$out"
 # One build of a name at a time (make check builds while guests boot).
@@ -54,14 +61,14 @@ fi
 # built with another one gets a warning from Kbuild, and C++ would use the
 # wrong g++.
 cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ ]*\) .*/\1/p' "$kdir/include/config/auto.conf" 2>/dev/null)
-command -v "$cc" >/dev/null 2>&1 || cc=
+[ -n "$release" ] || { command -v "$cc" >/dev/null 2>&1 || cc=; }
 
 log=$out/build.log
 set +e
 # No BTF for the module: pahole cannot encode C++'s DWARF (templates,
 # references) and fails the build wherever it is installed (Debian's 6.12
 # headers depend on it). The module loads without BTF on every kernel.
-make -C "$kdir" M="$out" ${cc:+CC=$cc} CONFIG_DEBUG_INFO_BTF_MODULES= $extra XCALL_EXTRA_CXXFLAGS="${XCALL_EXTRA_CXXFLAGS:-}" \
+${release:+in_release "$release"} make -C "$kdir" M="$out" ${cc:+CC=$cc} CONFIG_DEBUG_INFO_BTF_MODULES= $extra XCALL_EXTRA_CXXFLAGS="${XCALL_EXTRA_CXXFLAGS:-}" \
 	XCALL_EXTRA_CFLAGS="${XCALL_EXTRA_CFLAGS:-}" modules >"$log" 2>&1
 rc=$?
 set -e

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# `make dkms-check`: xcall through DKMS, as root on Debian 12, no reboot.
+# `make dkms-check`: xcall through DKMS, as root on Debian 12 or 13, no reboot.
 #  1. dkms present (apt-get install, only if missing)
 #  2. dkms.conf's PACKAGE_VERSION equals VERSION
-#  3. for Debian's current kernel ABI of each line (6.1, and 6.12 from
-#     bookworm-backports), generic (ABI-amd64) and PREEMPT_RT
-#     (ABI-rt-amd64), each from scratch: scripts/install.sh dkms-add,
+#  3. for Debian's current kernel ABI of each line of the host's release
+#     (6.1 and bookworm-backports' 6.12 on Debian 12), generic (ABI-amd64)
+#     and PREEMPT_RT (ABI-rt-amd64), against the build tree in the cache
+#     (dkms --kernelsourcedir), each from scratch: scripts/install.sh dkms-add,
 #     dkms build, dkms install; the installed module is under
 #     /lib/modules/KVER/updates/, its vermagic starts with KVER, its license
 #     is GPL and its version is VERSION; then scripts/install.sh dkms-remove
@@ -130,42 +131,38 @@ else
 fi
 
 # --- kernels ------------------------------------------------------------------
-# Both kernel lines: Debian's 6.1 and bookworm-backports' 6.12.
-abi=$(xcall_abi 6.1 2>/dev/null) abi612=$(xcall_abi 6.12 2>/dev/null)
-if [ -z "$abi" ] || [ -z "$abi612" ] || [ ! -d "/usr/src/linux-headers-$abi-amd64" ] ||
-	[ ! -d "/usr/src/linux-headers-$abi612-amd64" ]; then
-	echo "# headers missing: running scripts/deps.sh"
-	"$XCALL_TOP/scripts/deps.sh" >>"$logs/deps.log" 2>&1
-	abi=$(xcall_abi 6.1 2>/dev/null) abi612=$(xcall_abi 6.12 2>/dev/null)
-fi
-if [ -z "$abi" ] || [ -z "$abi612" ]; then
-	result FAIL kernel_abi "cannot resolve Debian's kernel ABIs (log: $logs/deps.log)"
-	finish
-fi
-kvers=
+# Debian's current kernel ABI of each flavour's line, its build tree the one
+# the cache holds (downloaded and unpacked, never installed: dkms is given
+# it with --kernelsourcedir). A user's DKMS builds with the toolchain of
+# the release that shipped the kernel: a line of another release than the
+# host's is skipped here, with that reason.
+host_rel=$(host_release)
+kvers= todo=
 for fl in ${DKMS_FLAVOURS:-generic rt generic-6.12 rt-6.12}; do
-	# flavour_suffix dies on anything but generic or rt (-6.12): in a subshell.
+	# flavour_suffix dies on anything but a Debian flavour: in a subshell.
 	suffix=$( (flavour_suffix "$fl") 2>/dev/null) ||
-		{ result FAIL dkms_flavours "DKMS_FLAVOURS: no Debian kernel '$fl' (generic rt generic-6.12 rt-6.12)"; finish; }
-	case $(flavour_line "$fl") in 6.12) kvers+=" $abi612-$suffix" ;; *) kvers+=" $abi-$suffix" ;; esac
-done
-kvers=${kvers# }
-echo "# xcall $ver, kernels $kvers"
-# shellcheck disable=SC2086 # one word per kernel
-clean_leftovers $kvers
-
-for kver in $kvers; do
-	case $kver in *-rt-amd64) fl=rt ;; *) fl=generic ;; esac
-	case $kver in 6.12.*) fl=$fl-6.12 ;; esac
-	log=$logs/$fl.log
-	if [ ! -f "/lib/modules/$kver/build/Makefile" ]; then
-		result FAIL "headers_$fl" "no /lib/modules/$kver/build (linux-headers-$kver)"
+		{ result FAIL dkms_flavours "DKMS_FLAVOURS: no Debian kernel '$fl' (generic rt, each with -LINE)"; finish; }
+	if [ "$(flavour_release "$fl")" != "$host_rel" ]; then
+		result SKIP "dkms_$fl" "Linux $(flavour_line "$fl") is Debian $(flavour_release "$fl")'s kernel; this host is Debian $host_rel"
 		continue
 	fi
+	kdir=$(flavour_kdir "$fl" 2>>"$logs/fetch.log") ||
+		{ result FAIL "kernel_tree_$fl" "cannot fetch Debian's $fl tree (log: $logs/fetch.log)"; continue; }
+	kver=$(cat "$kdir/include/config/kernel.release")
+	kvers+=" $kver" todo+=" $fl:$kver:$kdir"
+done
+kvers=${kvers# }
+echo "# xcall $ver, kernels ${kvers:-none}"
+# shellcheck disable=SC2086 # one word per kernel
+[ -n "$kvers" ] && clean_leftovers $kvers
 
+for item in $todo; do
+	fl=${item%%:*} item=${item#*:}
+	kver=${item%%:*} kdir=${item#*:}
+	log=$logs/$fl.log
 	if run "dkms_add_$fl" "$log" "$install_sh" dkms-add &&
-		run "dkms_build_$fl" "$log" dkms build "xcall/$ver" -k "$kver" &&
-		run "dkms_install_$fl" "$log" dkms install "xcall/$ver" -k "$kver"; then
+		run "dkms_build_$fl" "$log" dkms build "xcall/$ver" -k "$kver" --kernelsourcedir "$kdir" &&
+		run "dkms_install_$fl" "$log" dkms install "xcall/$ver" -k "$kver" --kernelsourcedir "$kdir"; then
 		status=$(dkms status "xcall/$ver" -k "$kver" 2>&1)
 		case $status in
 		*": installed"*) result OK "dkms_status_installed_$fl" ;;

@@ -16,56 +16,99 @@ die() { echo "xcall: $*" >&2; exit 1; }
 require_positive() { case "$2" in ''|*[!0-9]*|0) die "$1 takes a positive number" ;; esac; }
 note() { echo "xcall: $*" >&2; }
 
-# Kernel lines: Linux 6.1 (Debian 12's own kernels) and Linux 6.12 LTS
-# (Debian's bookworm-backports, listed by scripts/backports.sh). A flavour
-# name is BASE or BASE-LINE: generic, rt, debug, kcsan are 6.1's;
-# generic-6.12, rt-6.12 (Debian's) and debug-6.12, kcsan-6.12 (built from
-# linux-source-6.12) the newer line's.
-XCALL_LINES="6.1 6.12"
+. "$XCALL_TOP/scripts/debian.sh"
+
+# A flavour name is BASE or BASE-LINE: generic, rt, debug, kcsan are the
+# default line's (6.1); generic-6.12, rt-6.12 (Debian's) and debug-6.12,
+# kcsan-6.12 (built from linux-source-6.12) the next line's. The lines are
+# XCALL_LINE_TABLE's (scripts/debian.sh).
 flavour_line() {
-	case "$1" in
-	*-6.12) echo 6.12 ;;
-	*) echo 6.1 ;;
-	esac
+	local l
+	for l in $XCALL_LINES; do
+		case "$1" in *-"$l") echo "$l"; return ;; esac
+	done
+	echo "$XCALL_DEFAULT_LINE"
 }
-flavour_base() { echo "${1%-6.12}"; }
+flavour_base() {
+	local l
+	for l in $XCALL_LINES; do
+		case "$1" in *-"$l") echo "${1%-"$l"}"; return ;; esac
+	done
+	echo "$1"
+}
 
 # The Debian kernel ABI of a line (6.1: e.g. 6.1.0-57; 6.12: e.g.
-# 6.12.95+deb12) that the line's headers metapackage currently points at:
-# linux-headers-amd64 from bookworm for 6.1, from bookworm-backports for
-# 6.12. Never hard-coded: it moves with Debian's updates. Falls back to the
-# newest headers already installed when apt's lists are not there.
+# 6.12.95+deb12) that the headers metapackage of the line's apt view
+# currently points at. Never hard-coded: it moves with Debian's updates.
 xcall_abi() {
-	local line=${1:-6.1} abi meta=linux-headers-amd64 glob
-	[ "$line" = 6.12 ] && meta=linux-headers-amd64/bookworm-backports
-	abi=$(apt-cache depends "$meta" 2>/dev/null |
+	local line=${1:-$XCALL_DEFAULT_LINE} abi
+	abi=$(xapt "$(line_view "$line")" apt-cache depends linux-headers-amd64 2>/dev/null |
 		sed -n 's/^ *Depends: linux-headers-\(.*\)-amd64$/\1/p' | head -n1)
-	case "$abi" in "$line".*) ;; *) abi= ;; esac
-	if [ -z "$abi" ]; then
-		glob="/usr/src/linux-headers-$line.*-amd64"
-		abi=$(ls -d $glob 2>/dev/null | grep -v -- '-rt-amd64$' |
-			sed 's#.*/linux-headers-\(.*\)-amd64#\1#' | sort -V | tail -n1)
-	fi
-	[ -n "$abi" ] || die "cannot resolve the Debian kernel ABI of Linux $line (run 'make deps')"
+	case "$abi" in "$line".*) ;; *) die "cannot resolve the Debian kernel ABI of Linux $line from the $(line_view "$line") suite" ;; esac
 	echo "$abi"
 }
 
-# The path of a line's Debian kernel source tarball (linux-source-6.1, from
-# make deps; linux-source-6.12, installed here on first use from the
-# bookworm-backports suite that scripts/backports.sh listed and pinned:
-# only the 6.12 checking kernels and scftorture need it).
+# The path of a line's Debian kernel source tarball, from its
+# linux-source-LINE package: downloaded and unpacked into the cache, never
+# installed (the checking kernels, scftorture and the kselftest framework
+# need it).
 linux_source_tarball() {
-	local line=$1 tarball sudo=
-	tarball=$(ls /usr/src/linux-source-$line.tar.* 2>/dev/null | head -n1)
-	if [ -z "$tarball" ] && [ "$line" = 6.12 ]; then
-		note "installing linux-source-6.12 from bookworm-backports"
-		[ "$(id -u)" = 0 ] || sudo=sudo
-		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-			linux-source-6.12/bookworm-backports >/dev/null
-		tarball=$(ls /usr/src/linux-source-$line.tar.* 2>/dev/null | head -n1)
+	local line=$1 view dir ver tarball
+	view=$(line_view "$line")
+	ver=$(xapt "$view" apt-cache show --no-all-versions "linux-source-$line" 2>/dev/null |
+		sed -n 's/^Version: //p' | head -n1)
+	[ -n "$ver" ] || die "no linux-source-$line in the $view suite"
+	dir=$XCALL_CACHE/source/linux-source-${line}_$ver
+	mkdir -p "$XCALL_CACHE/source"
+	exec 5>"$dir.lock"
+	flock 5
+	if [ ! -f "$dir/.xcall-ready" ]; then
+		note "fetching linux-source-$line $ver (into $dir)"
+		rm -rf "$dir"
+		fetch_debs "$view" "$dir/deb" "linux-source-$line"
+		dpkg-deb -x "$dir"/deb/linux-source-"$line"_*.deb "$dir" || die "cannot unpack linux-source-$line"
+		rm -rf "$dir/deb"
+		touch "$dir/.xcall-ready"
 	fi
-	[ -n "$tarball" ] || die "linux-source-$line is not installed (run 'make deps')"
+	exec 5>&-
+	tarball=$(ls "$dir"/usr/src/linux-source-"$line".tar.* 2>/dev/null | head -n1)
+	[ -n "$tarball" ] || die "linux-source-$line has no tarball in $dir"
 	echo "$tarball"
+}
+
+# debian_tree LINE SUFFIX: the kernel build tree of Debian's headers for
+# that line and flavour suffix (amd64, rt-amd64). The headers package and
+# the packages it needs to build a module (its -common headers and its
+# kbuild) are downloaded and unpacked into the cache, never installed
+# (Debian's 6.12 headers Depend on the kernel image: installing them puts a
+# kernel into /boot). The flavour's Makefile names its -common tree by an
+# absolute /usr/src path: it is pointed at the unpacked one.
+debian_tree() {
+	local line=$1 suffix=$2 view abi dir pkg deps
+	view=$(line_view "$line")
+	abi=$(xcall_abi "$line")
+	pkg=linux-headers-$abi-$suffix
+	dir=$XCALL_CACHE/trees/$abi-$suffix
+	mkdir -p "$XCALL_CACHE/trees"
+	exec 5>"$dir.lock"
+	flock 5
+	if [ ! -f "$dir/.xcall-ready" ]; then
+		deps=$(xapt "$view" apt-cache depends "$pkg" 2>/dev/null |
+			sed -n 's/^ *Depends: \(linux-\(headers\|kbuild\)-[^ ]*\)$/\1/p')
+		[ -n "$deps" ] || die "no $pkg in the $view suite"
+		note "fetching $pkg and" $deps "(into $dir)"
+		rm -rf "$dir"
+		fetch_debs "$view" "$dir/deb" "$pkg" $deps
+		for deb in "$dir"/deb/*.deb; do
+			dpkg-deb -x "$deb" "$dir" || die "cannot unpack $deb"
+		done
+		rm -rf "$dir/deb"
+		sed -i "s#^include /usr/src/#include $dir/usr/src/#" "$dir/usr/src/$pkg/Makefile"
+		[ -f "$dir/usr/src/$pkg/include/config/kernel.release" ] || die "$pkg unpacked into $dir has no kernel.release"
+		touch "$dir/.xcall-ready"
+	fi
+	exec 5>&-
+	echo "$dir/usr/src/$pkg"
 }
 
 # Kernel flavours: Debian's generic and rt (headers and images from apt), and
@@ -99,31 +142,39 @@ flavour_kdir() {
 	if is_source_flavour "$1"; then
 		"$XCALL_TOP/scripts/build-debug-kernel.sh" "$1"
 	else
-		echo "/usr/src/linux-headers-$(xcall_abi "$(flavour_line "$1")")-$(flavour_suffix "$1")"
+		debian_tree "$(flavour_line "$1")" "$(flavour_suffix "$1")"
 	fi
 }
+
+# flavour_release FLAVOUR: the Debian release whose toolchain builds for it.
+flavour_release() { line_release "$(flavour_line "$1")"; }
 
 # The guest kernel image of a flavour. Debian's is unpacked from its unsigned
 # image package without installing it. Prints the path.
 flavour_vmlinuz() {
-	local fl=$1 abi suffix dir pkg
+	local fl=$1 abi suffix dir pkg view
 	if is_source_flavour "$fl"; then
 		echo "$(flavour_kdir "$fl")/arch/x86/boot/bzImage"
 		return
 	fi
+	view=$(line_view "$(flavour_line "$fl")")
 	abi=$(xcall_abi "$(flavour_line "$fl")")
 	suffix=$(flavour_suffix "$fl")
 	dir=$XCALL_CACHE/kernels/$abi-$suffix
+	mkdir -p "$XCALL_CACHE/kernels"
+	exec 5>"$dir.lock"
+	flock 5
 	if [ ! -f "$dir/vmlinuz" ]; then
 		pkg=linux-image-$abi-$suffix-unsigned
-		mkdir -p "$dir/deb"
 		note "fetching $pkg"
-		(cd "$dir/deb" && apt-get download "$pkg" >/dev/null) || die "apt-get download $pkg failed"
+		rm -rf "$dir/deb"
+		fetch_debs "$view" "$dir/deb" "$pkg"
 		dpkg-deb --fsys-tarfile "$dir"/deb/"$pkg"_*.deb |
 			tar -x -C "$dir/deb" --wildcards './boot/vmlinuz-*' || die "cannot unpack $pkg"
 		mv "$dir"/deb/boot/vmlinuz-* "$dir/vmlinuz"
 		rm -rf "$dir/deb"
 	fi
+	exec 5>&-
 	echo "$dir/vmlinuz"
 }
 
