@@ -27,7 +27,7 @@ MEM ?= 1G
 BENCH_CPUS ?= 2 4 8 16
 export FLAVOUR FLAVOURS CPUS MEM
 
-.PHONY: all modules deps check check-debug clean-cache demo shell bench soak host-test mutants mutants-kernel litmus harness-test \
+.PHONY: all modules deps check check-debug clean-cache demo fresh-check shell bench soak host-test mutants mutants-kernel litmus harness-test \
 	kselftest clean \
 	install uninstall dkms-check scale help
 
@@ -52,6 +52,10 @@ check-debug:
 
 demo:
 	@scripts/demo.sh
+
+# The two commands in bare Debian 12 and 13 roots (scripts/fresh-check.sh).
+fresh-check:
+	@scripts/fresh-check.sh
 
 shell: deps
 	@scripts/guest.sh $(FLAVOUR) shell

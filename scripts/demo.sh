@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# `make demo`: installs what is missing, builds xcall, boots the test VM with
+# `make demo`: installs the host tools that are missing, fetches the
+# kernel's build tree and image into the cache, builds xcall, boots the test VM with
 # CPUS vCPUs (default 4) on the FLAVOUR kernel (default generic), loads the
 # module and shows its debugfs interface at work.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+t0=$(date +%s)
 "$XCALL_TOP/scripts/deps.sh"
+t1=$(date +%s)
 flavour=${FLAVOUR:-generic}
+# The kernel tree and image fetched (first run), the module built.
+"$XCALL_TOP/scripts/guest.sh" "$flavour" prepare >/dev/null
+t2=$(date +%s)
 
 # Each line is echoed with a "$ " prompt before it runs in the guest.
 demo=$(cat <<'GUEST'
@@ -33,3 +39,5 @@ GUEST
 )
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-300} "$XCALL_TOP/scripts/guest.sh" "$flavour" run -- "$demo" |
 	guest_output
+t3=$(date +%s)
+note "time: apt $((t1 - t0)) s, kernel fetch and build $((t2 - t1)) s, guest $((t3 - t2)) s"
