@@ -19,7 +19,10 @@ symvers=$out/Module.symvers
 [ -f "$symvers" ] || die "no $symvers: build xcall for $name first (scripts/build-module.sh $name)"
 
 cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ ]*\) .*/\1/p' "$kdir/include/config/auto.conf" 2>/dev/null)
-command -v "$cc" >/dev/null 2>&1 || cc=
+# The toolchain of the flavour's line (scripts/build-module.sh says why).
+release=
+[ "$name" != custom ] && release=$(flavour_release "$name")
+[ -n "$release" ] || { command -v "$cc" >/dev/null 2>&1 || cc=; }
 
 mkdir -p "$out/include/xcall"
 ln -sf "$XCALL_TOP/include/xcall/xcall.h" "$out/include/xcall/xcall.h"
@@ -30,7 +33,8 @@ for src in "$XCALL_TOP"/examples/*/; do
 	find "$dir" -maxdepth 1 -type l -delete
 	for f in "$src"*; do ln -s "$f" "$dir/"; done
 	log=$dir/build.log
-	make -C "$kdir" M="$dir" ${cc:+CC=$cc} KBUILD_EXTRA_SYMBOLS="$symvers" modules >"$log" 2>&1 ||
+	# No module BTF, as for xcall.ko (pahole is not a host tool of xcall's).
+	${release:+in_release "$release"} make -C "$kdir" M="$dir" ${cc:+CC=$cc} CONFIG_DEBUG_INFO_BTF_MODULES= KBUILD_EXTRA_SYMBOLS="$symvers" modules >"$log" 2>&1 ||
 		{ grep -vE '^(  (CC|LD|MODPOST)|make)' "$log" | head -n 40 >&2; die "build of example $ex ($name) failed (log: $log)"; }
 	if grep -iE 'warning' "$log" | grep -v 'Skipping BTF generation' >&2; then
 		die "build of example $ex ($name) has warnings (log: $log)"

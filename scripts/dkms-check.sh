@@ -148,7 +148,8 @@ for fl in ${DKMS_FLAVOURS:-generic rt generic-6.12 rt-6.12}; do
 	fi
 	kdir=$(flavour_kdir "$fl" 2>>"$logs/fetch.log") ||
 		{ result FAIL "kernel_tree_$fl" "cannot fetch Debian's $fl tree (log: $logs/fetch.log)"; continue; }
-	kver=$(cat "$kdir/include/config/kernel.release")
+	# Debian's name of the kernel (the image's /lib/modules directory).
+	kver=${kdir##*/linux-headers-}
 	kvers+=" $kver" todo+=" $fl:$kver:$kdir"
 done
 kvers=${kvers# }
@@ -160,6 +161,13 @@ for item in $todo; do
 	fl=${item%%:*} item=${item#*:}
 	kver=${item%%:*} kdir=${item#*:}
 	log=$logs/$fl.log
+	# What installing linux-headers-KVER would give dkms, without /boot:
+	# /lib/modules/KVER/build, here a link to the cache's tree; made for
+	# this test, and removed after it when it was not there before.
+	made_moddir=
+	if [ ! -e "/lib/modules/$kver" ]; then
+		mkdir -p "/lib/modules/$kver" && ln -s "$kdir" "/lib/modules/$kver/build" && made_moddir=1
+	fi
 	if run "dkms_add_$fl" "$log" "$install_sh" dkms-add &&
 		run "dkms_build_$fl" "$log" dkms build "xcall/$ver" -k "$kver" --kernelsourcedir "$kdir" &&
 		run "dkms_install_$fl" "$log" dkms install "xcall/$ver" -k "$kver" --kernelsourcedir "$kdir"; then
@@ -224,6 +232,7 @@ for item in $todo; do
 		result FAIL "nothing_left_$fl" "left:$left"
 		clean_leftovers "$kver"
 	fi
+	[ -n "$made_moddir" ] && rm -rf "/lib/modules/$kver"
 done
 
 finish
