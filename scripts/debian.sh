@@ -209,9 +209,13 @@ in_release() {
 	root=$(build_root "$rel")
 	local binds=("$XCALL_TOP" "$XCALL_BUILD" "$XCALL_CACHE")
 	for p in "${binds[@]}"; do mkdir -p "$p" "$root$p"; done
-	unshare --mount --propagation private -- bash -c '
+	# Propagation is made private inside: in a chroot (a fresh-check root)
+	# "/" is no mount point and unshare cannot change it, but there the
+	# enclosing namespace is private already.
+	unshare --mount --propagation unchanged -- bash -c '
 		root=$1 n=$2
 		shift 2
+		if ! mount --make-rprivate / 2>/dev/null && mountpoint -q /; then exit 1; fi
 		for ((i = 0; i < n; i++)); do mount --bind "$1" "$root$1" || exit 1; shift; done
 		mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" || exit 1
 		exec chroot "$root" /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin \
